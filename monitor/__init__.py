@@ -1,0 +1,1 @@
+"""lactamon service: evaluation core, journal, alarms, sinks, web API and command line."""

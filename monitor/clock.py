@@ -1,0 +1,106 @@
+"""The one injectable clock: UTC wall time for stamps, monotonic time for durations.
+
+Every component takes a ``Clock`` instead of calling ``time`` so that the simulator and the
+tests can run a 60-minute hold in seconds over real sockets (``ScaledClock``), and so that the
+evaluation core never reads a clock at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+NS_PER_S = 1_000_000_000
+
+
+class Clock(Protocol):
+    """Time source shared by the service, the drivers and the simulator."""
+
+    @property
+    def speed(self) -> float:
+        """Simulated seconds per real second (1.0 on a real bench)."""
+        ...
+
+    def now_ns(self) -> int:
+        """UTC wall time, integer nanoseconds since the Unix epoch."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never jumps, scaled like ``now_ns``."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep for ``seconds`` of this clock's time."""
+        ...
+
+
+def ns_to_datetime(ts_ns: int) -> datetime:
+    """A UTC ``datetime`` for a nanosecond stamp (microsecond precision, for display)."""
+    return datetime.fromtimestamp(ts_ns / NS_PER_S, tz=UTC)
+
+
+def datetime_to_ns(when: datetime) -> int:
+    """Integer nanoseconds for an aware ``datetime``; naive values are refused."""
+    if when.tzinfo is None:
+        raise ValueError(f"naive datetime {when.isoformat()} has no time zone; stamps are UTC")
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * NS_PER_S + delta.microseconds * 1_000
+
+
+class SystemClock:
+    """Real time: the clock of a Pi in the lab."""
+
+    @property
+    def speed(self) -> float:
+        return 1.0
+
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class ScaledClock:
+    """Time that runs ``speed`` times faster than real time from a chosen UTC origin.
+
+    Wall and monotonic time are both derived from the real monotonic clock, so a jump of the
+    host's wall clock does not disturb a simulation. Several components sharing one instance
+    agree on the time; two processes agree when they are given the same origin and speed.
+    """
+
+    def __init__(self, speed: float, origin_ns: int | None = None) -> None:
+        if not speed > 0 or speed != speed or speed == float("inf"):
+            raise ValueError(f"clock speed must be a finite number > 0, got {speed!r}")
+        self._speed = float(speed)
+        self._origin_ns = time.time_ns() if origin_ns is None else origin_ns
+        self._real_start = time.monotonic()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @property
+    def origin_ns(self) -> int:
+        return self._origin_ns
+
+    def monotonic(self) -> float:
+        return (time.monotonic() - self._real_start) * self._speed
+
+    def now_ns(self) -> int:
+        return self._origin_ns + int(self.monotonic() * NS_PER_S)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self._speed)
+
+
+def make_clock(speed: float, origin_ns: int | None = None) -> Clock:
+    """A ``SystemClock`` at speed 1 with no origin, else a ``ScaledClock``."""
+    if speed == 1.0 and origin_ns is None:
+        return SystemClock()
+    return ScaledClock(speed, origin_ns)

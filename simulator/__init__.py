@@ -1,0 +1,1 @@
+"""Simulated lactarium hardware: physical models served over the real protocols."""
