@@ -1,1 +1,1 @@
-"""Transports to the probes: Modbus RTU/TCP, serial ASCII lines and MQTT; the only I/O on hardware."""
+"""Transports to the probes: Modbus RTU/TCP, serial ASCII lines and MQTT; the only hardware I/O."""

@@ -1,0 +1,104 @@
+"""Service-wide settings: site, clock, journal, signing, InfluxDB, web API and alarms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from config.base import Identifier, PositiveSeconds, Strict, read_secret
+
+
+class Site(Strict):
+    """Who this lactarium is; its time zone names the days of the daily sheets."""
+
+    id: Identifier = "lactarium"
+    name: str = "Lactarium"
+    timezone: str = "Europe/Paris"
+    lot_number_pattern: str = r"^L\d{4}-\d{3,}$"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class ClockSettings(Strict):
+    """Speed above 1 is for simulation only; a lab Pi runs at 1."""
+
+    speed: float = Field(default=1.0, gt=0, le=10_000, allow_inf_nan=False)
+    require_sync: bool = True
+
+
+class JournalSettings(Strict):
+    """The local durable journal: the record of truth, written before anything else."""
+
+    path: Path = Path("/var/lib/lactamon/journal.sqlite")
+    commit_interval_s: float = Field(default=1.0, gt=0, le=1.0, allow_inf_nan=False)
+    checkpoint_every_records: int = Field(default=1000, ge=1)
+    checkpoint_every_s: PositiveSeconds = 300.0
+
+
+class SigningSettings(Strict):
+    """The device's Ed25519 key, made by ``lactamon keygen``."""
+
+    key_file: Path = Path("/var/lib/lactamon/device.key")
+
+
+class InfluxSettings(Strict):
+    """Where the time series also goes: v2 API (influxdb-client) or v1 ``/write`` (InfluxDB 1.x)."""
+
+    enabled: bool = False
+    api: Literal["v1", "v2"] = "v1"
+    url: str = "http://127.0.0.1:8086"
+    org: str = ""
+    bucket: str = "lactamon"
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    database: str = "lactamon"
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    batch_size: int = Field(default=5000, ge=1, le=100_000)
+    flush_interval_s: PositiveSeconds = 5.0
+    timeout_s: PositiveSeconds = 10.0
+    backlog_alarm_rows: int = Field(default=100_000, ge=1)
+    backlog_alarm_age_s: PositiveSeconds = 3600.0
+
+    @model_validator(mode="after")
+    def _credentials_fit_api(self) -> InfluxSettings:
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        if self.api == "v2" and self.enabled and self.token is None and self.token_file is None:
+            raise ValueError("api v2 needs token or token_file")
+        return self
+
+    def token_value(self) -> str | None:
+        return read_secret(self.token, self.token_file, "influxdb.token")
+
+    def password_value(self) -> str | None:
+        return read_secret(self.password, self.password_file, "influxdb.password")
+
+
+class WebSettings(Strict):
+    """The local HTTP API: loopback by default, or a Unix socket."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8470, ge=0, le=65535)
+    unix_socket: Path | None = None
+
+
+class AlarmSettings(Strict):
+    """ISA-18.2 flood grouping, re-notification and escalation."""
+
+    flood_count: int = Field(default=10, ge=1)
+    flood_window_min: float = Field(default=10.0, gt=0)
+    renotify_min: float = Field(default=30.0, gt=0)
+    escalate_after_min: float = Field(default=15.0, gt=0)
+    max_shelve_min: float = Field(default=480.0, gt=0)

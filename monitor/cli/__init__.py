@@ -1,0 +1,1 @@
+"""The ``lactamon`` command line: one module per command group."""
