@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 NS_PER_S = 1_000_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Clock(Protocol):
@@ -38,14 +39,14 @@ class Clock(Protocol):
 
 def ns_to_datetime(ts_ns: int) -> datetime:
     """A UTC ``datetime`` for a nanosecond stamp (microsecond precision, for display)."""
-    return datetime.fromtimestamp(ts_ns / NS_PER_S, tz=UTC)
+    return _EPOCH + timedelta(microseconds=ts_ns // 1_000)
 
 
 def datetime_to_ns(when: datetime) -> int:
     """Integer nanoseconds for an aware ``datetime``; naive values are refused."""
     if when.tzinfo is None:
         raise ValueError(f"naive datetime {when.isoformat()} has no time zone; stamps are UTC")
-    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = when - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * NS_PER_S + delta.microseconds * 1_000
 
 

@@ -1,0 +1,54 @@
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.clock import ScaledClock, SystemClock, datetime_to_ns, make_clock, ns_to_datetime
+
+
+def test_system_clock_is_utc_now() -> None:
+    assert abs(SystemClock().now_ns() - time.time_ns()) < 1_000_000_000
+    assert SystemClock().speed == 1.0
+
+
+async def test_scaled_clock_runs_faster_from_its_origin() -> None:
+    origin = datetime_to_ns(datetime(2026, 1, 1, tzinfo=UTC))
+    clock = ScaledClock(speed=600, origin_ns=origin)
+    start = clock.monotonic()
+    await clock.sleep(60)  # one simulated minute: about 0.1 s of real time
+    elapsed = clock.monotonic() - start
+    assert elapsed >= 60
+    assert clock.now_ns() - origin >= 60 * 1_000_000_000
+
+
+@pytest.mark.parametrize("speed", [0, -1, float("nan"), float("inf")])
+def test_scaled_clock_refuses_bad_speed(speed: float) -> None:
+    with pytest.raises(ValueError, match="clock speed"):
+        ScaledClock(speed)
+
+
+def test_make_clock_picks_system_clock_only_for_real_time() -> None:
+    assert isinstance(make_clock(1.0), SystemClock)
+    assert isinstance(make_clock(60.0), ScaledClock)
+    assert isinstance(make_clock(1.0, origin_ns=0), ScaledClock)
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_datetime_ns_round_trip(when: datetime) -> None:
+    assert ns_to_datetime(datetime_to_ns(when)) == when
+
+
+def test_naive_datetime_refused_and_offsets_respected() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        datetime_to_ns(datetime(2026, 1, 1))
+    paris = timezone(timedelta(hours=1))
+    assert datetime_to_ns(datetime(2026, 1, 1, 1, tzinfo=paris)) == datetime_to_ns(
+        datetime(2026, 1, 1, tzinfo=UTC)
+    )
+
+
+async def test_sleep_never_negative() -> None:
+    await asyncio.wait_for(ScaledClock(10).sleep(-5), timeout=1)
