@@ -9,6 +9,7 @@ from monitor.alarms.model import (
     Notification,
     Priority,
     Signature,
+    UnknownAlarm,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "Notification",
     "Priority",
     "Signature",
+    "UnknownAlarm",
 ]

@@ -19,6 +19,7 @@ from monitor.alarms.model import (
     Notification,
     Priority,
     Signature,
+    UnknownAlarm,
 )
 
 S = AlarmState
@@ -156,7 +157,7 @@ class AlarmManager:
         try:
             return self.alarms[key]
         except KeyError:
-            raise AlarmError(f"unknown alarm {key!r}") from None
+            raise UnknownAlarm(f"unknown alarm {key!r}") from None
 
     def _transition(
         self,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
+from monitor.errors import NotFound, Refused
+
 
 class AlarmState(StrEnum):
     """ISA-18.2 alarm states (DOMAIN.md, Alarms)."""
@@ -26,8 +28,12 @@ class Priority(IntEnum):
     LOW = 4
 
 
-class AlarmError(Exception):
-    """An operation on an alarm that cannot be done (unknown alarm, wrong state, bad shelve)."""
+class AlarmError(Refused):
+    """An operation on an alarm that its state or the policy forbids."""
+
+
+class UnknownAlarm(AlarmError, NotFound):
+    """No alarm by that key."""
 
 
 @dataclass(frozen=True, slots=True)

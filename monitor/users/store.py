@@ -51,7 +51,15 @@ class UserError(Exception):
 
 
 class AuthError(Exception):
-    """Authentication or authorisation refused; the message says why, never the password."""
+    """Authentication refused; the message says why, never the password."""
+
+
+class NotPermitted(AuthError):
+    """The user is who they say, but their role may not do this."""
+
+
+class Throttled(AuthError):
+    """Too many recent failures: the user must wait before trying again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +139,7 @@ class UserStore:
         if wait and last is not None and ts < last + wait * NS:
             left = (last + wait * NS - ts) / NS
             self._audit(ts, username, "sign_in_throttled", username, f"{failures} failures")
-            raise AuthError(f"too many failed attempts for {username}: try again in {left:.0f} s")
+            raise Throttled(f"too many failed attempts for {username}: try again in {left:.0f} s")
         if user.disabled:
             self._audit(ts, username, "sign_in_failed", username, "disabled")
             raise AuthError(f"user {username} is disabled")
@@ -153,7 +161,7 @@ class UserStore:
         user = self.authenticate(ts, username, password)
         if not allowed(user.role, permission):
             self._audit(ts, username, "refused", username, permission.value)
-            raise AuthError(f"{user.role.value} {username} may not {permission.value}")
+            raise NotPermitted(f"{user.role.value} {username} may not {permission.value}")
         return user
 
     def audit(self, username: str | None = None) -> list[tuple[int, str, str, str, str]]:

@@ -1,0 +1,138 @@
+"""aiohttp application of the local API: routes, body validation and error mapping.
+
+Every error is JSON ``{"error": "..."}`` with a status that says its kind: 400 malformed,
+401 wrong credentials, 403 role not allowed, 404 unknown thing, 409 refused by a rule,
+429 throttled. Nothing is changed when a request fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from monitor.api.port import ServicePort
+from monitor.api.requests import (
+    AckRequest,
+    CycleAbortRequest,
+    CycleStartRequest,
+    ShelveRequest,
+    UnshelveRequest,
+)
+from monitor.errors import NotFound, Refused
+from monitor.users import AuthError, NotPermitted, Throttled
+
+log = logging.getLogger(__name__)
+PORT_KEY = web.AppKey("service", ServicePort)
+MAX_BODY = 64 * 1024
+B = TypeVar("B", bound=BaseModel)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error(exc.status, exc.reason or "error")
+    except Throttled as exc:
+        return error(429, str(exc))
+    except NotPermitted as exc:
+        return error(403, str(exc))
+    except AuthError as exc:
+        return error(401, str(exc))
+    except NotFound as exc:
+        return error(404, str(exc))
+    except Refused as exc:
+        return error(409, str(exc))
+    except Exception:
+        log.exception("API %s %s failed", request.method, request.path)
+        return error(500, "internal error: the daemon's log has the details")
+
+
+async def parse(request: web.Request, model: type[B]) -> B:
+    """The request body as ``model``, or a 400 naming every problem."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise web.HTTPBadRequest(reason=f"body larger than {MAX_BODY} bytes")
+    raw = await request.read()
+    try:
+        data = json.loads(raw) if raw else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise web.HTTPBadRequest(reason=f"malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(reason="the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise web.HTTPBadRequest(reason=problems) from None
+
+
+def service(request: web.Request) -> ServicePort:
+    return request.app[PORT_KEY]
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def status(request: web.Request) -> web.Response:
+    return web.json_response(service(request).status())
+
+
+async def list_alarms(request: web.Request) -> web.Response:
+    include = request.query.get("all", "0") in ("1", "true", "yes")
+    return web.json_response({"alarms": service(request).alarms(include)})
+
+
+async def ack(request: web.Request) -> web.Response:
+    body = await parse(request, AckRequest)
+    result = await service(request).acknowledge(request.match_info["key"], body)
+    return web.json_response(result)
+
+
+async def shelve(request: web.Request) -> web.Response:
+    body = await parse(request, ShelveRequest)
+    return web.json_response(await service(request).shelve(request.match_info["key"], body))
+
+
+async def unshelve(request: web.Request) -> web.Response:
+    body = await parse(request, UnshelveRequest)
+    return web.json_response(await service(request).unshelve(request.match_info["key"], body))
+
+
+async def start_cycle(request: web.Request) -> web.Response:
+    body = await parse(request, CycleStartRequest)
+    return web.json_response(await service(request).start_cycle(body), status=201)
+
+
+async def abort_cycle(request: web.Request) -> web.Response:
+    body = await parse(request, CycleAbortRequest)
+    pasteuriser = request.match_info["pasteuriser"]
+    return web.json_response(await service(request).abort_cycle(pasteuriser, body))
+
+
+def build_app(port: ServicePort) -> web.Application:
+    app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
+    app[PORT_KEY] = port
+    app.router.add_get("/api/health", health)
+    app.router.add_get("/api/status", status)
+    app.router.add_get("/api/alarms", list_alarms)
+    app.router.add_post("/api/alarms/{key}/ack", ack)
+    app.router.add_post("/api/alarms/{key}/shelve", shelve)
+    app.router.add_post("/api/alarms/{key}/unshelve", unshelve)
+    app.router.add_post("/api/cycles", start_cycle)
+    app.router.add_post("/api/cycles/{pasteuriser}/abort", abort_cycle)
+    return app

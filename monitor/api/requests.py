@@ -1,0 +1,43 @@
+"""The bodies the API accepts: strict models, so a malformed request names its problem."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Credentials(Body):
+    """Signing asks for the password again (Part 11): every changing request carries it."""
+
+    user: Text
+    password: SecretStr
+
+
+class AckRequest(Credentials):
+    comment: Text
+
+
+class ShelveRequest(Credentials):
+    comment: Text
+    minutes: float = Field(gt=0, le=24 * 60, allow_inf_nan=False)
+
+
+class UnshelveRequest(Credentials):
+    comment: str = ""
+
+
+class CycleStartRequest(Credentials):
+    pasteuriser: Text
+    lots: list[Text] = Field(min_length=1, max_length=50)
+    program: Text
+
+
+class CycleAbortRequest(Credentials):
+    reason: Text
