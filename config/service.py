@@ -51,6 +51,12 @@ class SigningSettings(Strict):
     key_file: Path = Path("/var/lib/lactamon/device.key")
 
 
+class UsersSettings(Strict):
+    """The user database (argon2id hashes), beside the journal, never in it."""
+
+    path: Path = Path("/var/lib/lactamon/users.sqlite")
+
+
 class InfluxSettings(Strict):
     """Where the time series also goes: v2 API (influxdb-client) or v1 ``/write`` (InfluxDB 1.x)."""
 

@@ -23,6 +23,7 @@ from config.service import (
     JournalSettings,
     SigningSettings,
     Site,
+    UsersSettings,
     WebSettings,
 )
 
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     clock: ClockSettings = ClockSettings()
     journal: JournalSettings = JournalSettings()
     signing: SigningSettings = SigningSettings()
+    users: UsersSettings = UsersSettings()
     influxdb: InfluxSettings = InfluxSettings()
     mqtt: MqttBroker | None = None
     web: WebSettings = WebSettings()

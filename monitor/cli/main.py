@@ -7,10 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from monitor.cli import config_cmd
+from monitor.cli import config_cmd, users_cmd
 from monitor.cli.errors import EXIT_USAGE, CliError
 
-COMMAND_MODULES = (config_cmd,)
+COMMAND_MODULES = (config_cmd, users_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

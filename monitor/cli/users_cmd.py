@@ -1,0 +1,126 @@
+"""``lactamon users add | passwd | disable | list``: who may sign, and as what.
+
+Supervisors manage users (DOMAIN.md, People): every change is signed by a supervisor's
+name and password, except the very first user of a new site, who must be a supervisor.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from config import load_settings
+from monitor.cli.common import add_config_argument, settings_or_exit
+from monitor.cli.errors import EXIT_OK, CliError
+from monitor.cli.prompt import ask_new_password, ask_password
+from monitor.clock import SystemClock
+from monitor.users import AuthError, Permission, Role, UserError, UserStore
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("users", help="manage the people who sign")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a user (asks for the new password)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="printed name shown on signatures")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--by", help="supervisor signing the change (not for the first user)")
+    add.set_defaults(handler=run_add)
+
+    passwd = actions.add_parser("passwd", help="set a user's password")
+    passwd.add_argument("username")
+    passwd.add_argument("--by", required=True, help="supervisor signing the change")
+    passwd.set_defaults(handler=run_passwd)
+
+    disable = actions.add_parser("disable", help="disable a user (kept for the record)")
+    disable.add_argument("username")
+    disable.add_argument("--by", required=True, help="supervisor signing the change")
+    disable.set_defaults(handler=run_disable)
+
+    listing = actions.add_parser("list", help="list users and roles")
+    listing.set_defaults(handler=run_list)
+    for sub in (add, passwd, disable, listing):
+        add_config_argument(sub)
+
+
+def open_store(args: argparse.Namespace) -> UserStore:
+    settings = settings_or_exit(load_settings, args.config)
+    path = settings.users.path
+    if not path.parent.is_dir():
+        raise CliError(f"{path.parent}: no such directory for the user database")
+    try:
+        return UserStore(path)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+
+
+def supervisor(store: UserStore, by: str | None, now: int) -> str:
+    if by is None:
+        raise CliError("--by SUPERVISOR is required: a supervisor signs user changes")
+    try:
+        store.authorise(now, by, ask_password(f"password of {by}: "), Permission.MANAGE_USERS)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    return by
+
+
+def run_add(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    now = SystemClock().now_ns()
+    try:
+        role = Role(args.role)
+        if store.all_users():
+            by = supervisor(store, args.by, now)
+        elif role is not Role.SUPERVISOR:
+            raise CliError("the first user of a site must be a supervisor")
+        else:
+            by = args.username
+        password = ask_new_password(f"new password for {args.username}: ")
+        user = store.add(now, args.username, args.name, role, password, by=by)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"added {user.role.value} {user.username} ({user.printed_name})")
+    return EXIT_OK
+
+
+def run_passwd(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    now = SystemClock().now_ns()
+    try:
+        store.get(args.username)
+        by = supervisor(store, args.by, now)
+        store.set_password(now, args.username, ask_new_password("new password: "), by=by)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"password of {args.username} changed")
+    return EXIT_OK
+
+
+def run_disable(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    now = SystemClock().now_ns()
+    try:
+        store.get(args.username)
+        store.disable(now, args.username, by=supervisor(store, args.by, now))
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"user {args.username} disabled")
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        for user in store.all_users():
+            state = " (disabled)" if user.disabled else ""
+            print(f"{user.username:16} {user.role.value:11} {user.printed_name}{state}")
+    finally:
+        store.close()
+    return EXIT_OK
