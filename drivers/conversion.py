@@ -26,7 +26,8 @@ def make_reading(probe: Probe, raw: float, ts: int, unit: str | None = None) -> 
     unit = unit or probe.unit
     if not math.isfinite(raw):
         return Reading(probe.id, ts, raw, Quality.FAULT, raw, "not a finite number")
-    if any(math.isclose(raw, fault, abs_tol=1e-6) for fault in probe.fault_values):
+    # float32 registers carry 3276.7 as 3276.69995…: match within a thousandth.
+    if any(math.isclose(raw, fault, abs_tol=1e-3) for fault in probe.fault_values):
         return Reading(probe.id, ts, raw, Quality.FAULT, raw, f"fault value {raw:g}")
     celsius = fahrenheit_to_celsius(raw) if unit == "F" else raw
     value = round(celsius + probe.calibration_offset_c, 6)

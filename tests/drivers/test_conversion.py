@@ -53,3 +53,11 @@ def test_never_raises_on_any_float(raw: float) -> None:
 @given(st.floats(min_value=-1000, max_value=1000))
 def test_fahrenheit_round_trip(c: float) -> None:
     assert fahrenheit_to_celsius(c * 9 / 5 + 32) == pytest.approx(c, abs=1e-9)
+
+
+def test_float32_sentinel_is_still_named_a_fault_value() -> None:
+    import struct
+
+    as_float32 = struct.unpack(">f", struct.pack(">f", 3276.7))[0]
+    assert as_float32 != 3276.7
+    assert make_reading(probe(), as_float32, ts=1).detail.startswith("fault value")

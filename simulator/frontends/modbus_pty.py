@@ -1,0 +1,124 @@
+"""A simulated serial line: two pseudo-terminals joined by a relay inside the simulator.
+
+pyserial (under pymodbus) opens serial ports by path, on the device side as on the
+simulator side, and a single pseudo-terminal has a path on one end only. So the line is two
+pairs: the simulated devices open the first pair's terminal (``server_path``), the driver
+opens the configured device path, a symbolic link to the second pair's terminal, and the
+relay copies bytes between the two controlling ends. A pseudo-terminal ignores the baud
+rate: the line is as fast as the host, not as slow as RS-485.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tty
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_PTY_DIR = "/dev/pts/"
+
+
+class _Pty:
+    """One pseudo-terminal pair; the terminal end is kept open so the other never reads EIO."""
+
+    def __init__(self) -> None:
+        self.controller, self.terminal = os.openpty()
+        tty.setraw(self.terminal)
+        os.set_blocking(self.controller, False)
+        self.path = os.ttyname(self.terminal)
+
+    def close(self) -> None:
+        for fd in (self.controller, self.terminal):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class PtyLink:
+    """``open()`` makes ``device_path`` a serial port whose other end is ``server_path``."""
+
+    def __init__(self, device_path: Path) -> None:
+        self.device_path = Path(device_path)
+        self._server_side: _Pty | None = None
+        self._driver_side: _Pty | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def server_path(self) -> str:
+        if self._server_side is None:
+            raise RuntimeError(f"the serial line for {self.device_path} is not open")
+        return self._server_side.path
+
+    def open(self) -> None:
+        """Create both pairs, the link at ``device_path`` and the relay (in the running loop)."""
+        _check_replaceable(self.device_path)
+        loop = asyncio.get_running_loop()
+        server_side, driver_side = _Pty(), _Pty()
+        try:
+            _link(self.device_path, driver_side.path)
+        except OSError:
+            server_side.close()
+            driver_side.close()
+            raise
+        loop.add_reader(server_side.controller, _relay, server_side.controller, driver_side)
+        loop.add_reader(driver_side.controller, _relay, driver_side.controller, server_side)
+        self._server_side, self._driver_side, self._loop = server_side, driver_side, loop
+
+    def close(self) -> None:
+        """Stop the relay, close both pairs and remove the link if it is still ours."""
+        if self._server_side is None or self._driver_side is None or self._loop is None:
+            return
+        for side in (self._server_side, self._driver_side):
+            self._loop.remove_reader(side.controller)
+            side.close()
+        with contextlib.suppress(OSError):
+            if os.readlink(self.device_path) == self._driver_side.path:
+                self.device_path.unlink()
+        self._server_side = self._driver_side = self._loop = None
+
+
+def _relay(source_fd: int, target: _Pty) -> None:
+    try:
+        data = os.read(source_fd, 4096)
+    except (BlockingIOError, InterruptedError):
+        return
+    except OSError as exc:
+        log.warning("simulated serial line: read failed: %s", exc)
+        return
+    try:
+        os.write(target.controller, data)
+    except BlockingIOError:
+        # Nobody reads the other end and its buffer is full: a line drops what no one hears.
+        log.debug("simulated serial line: %d bytes dropped, nobody is reading", len(data))
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to put the link anywhere but in place of nothing or of a stale pty link."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot create the simulated serial device {path}: "
+            f"directory {path.parent} does not exist"
+        )
+    if path.is_symlink():
+        if os.readlink(path).startswith(_PTY_DIR):
+            return
+        raise FileExistsError(
+            f"{path} is a link to {os.readlink(path)}, not to a pseudo-terminal; "
+            "the simulator will not replace it"
+        )
+    if path.exists():
+        raise FileExistsError(
+            f"{path} exists and is not a simulated serial device; the simulator will not replace it"
+        )
+
+
+def _link(path: Path, target: str) -> None:
+    # Made aside then renamed into place, so the driver never sees a half-made link.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    os.symlink(target, temporary)
+    os.replace(temporary, path)
