@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,11 +13,20 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from config.base import Identifier, PositiveSeconds, Strict, read_secret
 
 
+def _hostname() -> str:
+    name = re.sub(r"[^A-Za-z0-9_.\-]", "-", socket.gethostname())[:64].strip("-.")
+    return name or "lactamon"
+
+
 class Site(Strict):
-    """Who this lactarium is; its time zone names the days of the daily sheets."""
+    """Who this lactarium is; its time zone names the days of the daily sheets.
+
+    ``device`` names this unit in a shared InfluxDB or broker (default: the host name).
+    """
 
     id: Identifier = "lactarium"
     name: str = "Lactarium"
+    device: Identifier = Field(default_factory=_hostname)
     timezone: str = "Europe/Paris"
     lot_number_pattern: str = r"^L\d{4}-\d{3,}$"
 
