@@ -1,0 +1,106 @@
+"""The signed, hash-chained journal: every reading and event, recorded first and verifiable.
+
+See README.md in this package for the record, canonical, signature and bundle formats.
+"""
+
+from monitor.journal.api import (
+    BundleExport,
+    export_lot_bundle,
+    keygen,
+    verify_bundle,
+    verify_journal,
+)
+from monitor.journal.dossier import LotDossier, fold_lot
+from monitor.journal.errors import (
+    BundleError,
+    ForeignDatabaseError,
+    JournalBusyError,
+    JournalClosedError,
+    JournalCorruptError,
+    JournalError,
+    JournalFullError,
+    JournalNotFoundError,
+    JournalReadOnlyError,
+    JournalVersionError,
+    KeyFileError,
+    LotError,
+    PublicKeyError,
+    RecordError,
+    StreamSealedError,
+)
+from monitor.journal.keys import (
+    DeviceKey,
+    generate_key_file,
+    key_id_of,
+    load_key_file,
+    parse_public_key,
+    public_key_b64,
+    public_key_pem,
+)
+from monitor.journal.lots import LotBook, Signer
+from monitor.journal.options import JournalOptions
+from monitor.journal.reader import JournalReader
+from monitor.journal.readings import reading_fields, reading_from_record
+from monitor.journal.record import Record, Unreadable
+from monitor.journal.report import Finding, FindingKind, Report, Severity
+from monitor.journal.session import PreviousSession, SessionState
+from monitor.journal.streams import (
+    DEVICE_STREAM,
+    cycle_stream,
+    enclosure_day_stream,
+    lot_stream,
+)
+from monitor.journal.verify import verify_records
+from monitor.journal.writer import Journal
+
+__all__ = [
+    "DEVICE_STREAM",
+    "BundleError",
+    "BundleExport",
+    "DeviceKey",
+    "Finding",
+    "FindingKind",
+    "ForeignDatabaseError",
+    "Journal",
+    "JournalBusyError",
+    "JournalClosedError",
+    "JournalCorruptError",
+    "JournalError",
+    "JournalFullError",
+    "JournalNotFoundError",
+    "JournalOptions",
+    "JournalReadOnlyError",
+    "JournalReader",
+    "JournalVersionError",
+    "KeyFileError",
+    "LotBook",
+    "LotDossier",
+    "LotError",
+    "PreviousSession",
+    "PublicKeyError",
+    "Record",
+    "RecordError",
+    "Report",
+    "SessionState",
+    "Severity",
+    "Signer",
+    "StreamSealedError",
+    "Unreadable",
+    "cycle_stream",
+    "enclosure_day_stream",
+    "export_lot_bundle",
+    "fold_lot",
+    "generate_key_file",
+    "key_id_of",
+    "keygen",
+    "load_key_file",
+    "lot_stream",
+    "parse_public_key",
+    "public_key_b64",
+    "public_key_pem",
+    "reading_fields",
+    "reading_from_record",
+    "verify_bundle",
+    "verify_journal",
+    "verify_records",
+]

@@ -1,0 +1,178 @@
+"""Read-only access to a journal, safe while the daemon writes (WAL): exports, verify, outbox.
+
+Records come back as they are stored, without trusting them: ``stream_records`` links
+``prev_hash`` to the previous stored record when there is one, and only ``verify`` says
+whether the chain holds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from monitor.journal.canonical import genesis_hash
+from monitor.journal.record import Record, Unreadable
+from monitor.journal.rowcodec import SELECT_RECORD, RowCodec
+from monitor.journal.schema import open_for_reading, translate
+from monitor.journal.session import PreviousSession, previous_session
+
+Entry = tuple[int, Record | Unreadable]  # (row id, what the row holds)
+
+
+class JournalReader:
+    """A read-only connection to ``path``; use ``snapshot()`` for a consistent view."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db = open_for_reading(self.path)
+        try:
+            self._codec = RowCodec(self._db)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise translate(exc, self.path, "read the dictionaries") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> JournalReader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the journal as it was when the block began."""
+        self._run("BEGIN")
+        try:
+            try:
+                self._codec = RowCodec(self._db)  # streams and symbols added since opening
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, "read the dictionaries") from None
+            yield
+        finally:
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):  # a read transaction; ending it changes nothing
+                    self._db.execute("ROLLBACK")
+
+    def stream_names(self) -> list[str]:
+        return [r[0] for r in self._run("SELECT name FROM streams ORDER BY name")]
+
+    def stream_entries(self, stream: str) -> list[Entry]:
+        """Every row labelled ``stream``, by seq then row id, decoded or not."""
+        stream_id = self._codec.streams.by_text.get(stream)
+        if stream_id is None:
+            return []
+        rows = self._run(
+            SELECT_RECORD + " FROM records WHERE stream = ? ORDER BY seq, id", (stream_id,)
+        )
+        return [(row[0], self._codec.decode(row)) for row in rows]
+
+    def loose_entries(self) -> list[Entry]:
+        """Rows whose stream id names no stream, under the stream name ``LOST_STREAM``."""
+        rows = self._run(
+            SELECT_RECORD + " FROM records WHERE stream NOT IN (SELECT id FROM streams) ORDER BY id"
+        )
+        return [(row[0], self._codec.decode(row, lost_stream=True)) for row in rows]
+
+    def stream_records(self, stream: str) -> list[Record]:
+        """The readable records of ``stream`` by seq; ``prev_hash`` set from the stored record
+        before it (the genesis value for #1), None when that record is not there."""
+        out: list[Record] = []
+        prev_seq, prev_hash = 0, genesis_hash(stream)
+        for _, entry in self.stream_entries(stream):
+            if not isinstance(entry, Record):
+                continue
+            linked = prev_hash if entry.seq == prev_seq + 1 else None
+            out.append(
+                Record(
+                    entry.stream, entry.seq, entry.ts, entry.kind, entry.fields, entry.hash, linked
+                )
+            )
+            prev_seq, prev_hash = entry.seq, entry.hash
+        return out
+
+    def records_after(self, after_id: int, limit: int = 1000) -> list[tuple[int, Record]]:
+        """Up to ``limit`` readable records with a row id above ``after_id``, by row id (outbox)."""
+        rows = self._run(
+            SELECT_RECORD + " FROM records WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+        out = []
+        for row in rows:
+            entry = self._codec.decode(row)
+            if isinstance(entry, Record):
+                out.append((int(row[0]), entry))
+        return out
+
+    def stream_span(self, stream: str) -> tuple[int, int] | None:
+        """The time stamps of the first and last records of ``stream`` (by seq)."""
+        stream_id = self._codec.streams.by_text.get(stream)
+        if stream_id is None:
+            return None
+        sql = "SELECT ts FROM records WHERE stream = ? ORDER BY seq {} LIMIT 1"
+        first = self._run(sql.format("ASC"), (stream_id,))
+        last = self._run(sql.format("DESC"), (stream_id,))
+        if not first or not last:
+            return None
+        return int(first[0][0]), int(last[0][0])
+
+    def stream_head(self, stream: str) -> tuple[int, bytes] | None:
+        """(seq, stored hash) of the last row of ``stream``, or None for an unknown stream."""
+        stream_id = self._codec.streams.by_text.get(stream)
+        if stream_id is None:
+            return None
+        rows = self._run(
+            "SELECT seq, hash FROM records WHERE stream = ? ORDER BY seq DESC LIMIT 1", (stream_id,)
+        )
+        if not rows or not isinstance(rows[0][0], int) or not isinstance(rows[0][1], bytes):
+            return None
+        return rows[0][0], rows[0][1]
+
+    def row_gaps(self) -> list[tuple[int, int]]:
+        """Ranges of missing row ids: rows are never deleted, so each range was deleted."""
+        return [
+            (int(a), int(b))
+            for a, b in self._run(
+                "SELECT id + 1, next - 1 FROM (SELECT id, LEAD(id) OVER (ORDER BY id) AS next "
+                "FROM records) WHERE next > id + 1"
+            )
+        ]
+
+    def device_keys(self) -> dict[str, Ed25519PublicKey]:
+        """Public keys the writer stored; an inspector still needs a trusted copy to compare."""
+        keys: dict[str, Ed25519PublicKey] = {}
+        for key_id, raw in self._run(
+            "SELECT key_id, public_key FROM device_keys ORDER BY added_ns"
+        ):
+            try:
+                keys[str(key_id)] = Ed25519PublicKey.from_public_bytes(bytes(raw))
+            except ValueError:
+                continue
+        return keys
+
+    def session(self) -> PreviousSession:
+        """How the latest session stands: ``clean`` once it closed, else ``unclean`` (running,
+        or ended by a crash)."""
+        try:
+            return previous_session(self._db, self._codec)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, "read the device stream") from None
+
+    def sent_up_to(self, sink: str) -> int:
+        """The highest row id ``sink`` holds, 0 before its first delivery."""
+        rows = self._run("SELECT sent_up_to FROM outbox WHERE sink = ?", (sink,))
+        return int(rows[0][0]) if rows else 0
+
+    def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, "read") from None
