@@ -7,6 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+pytest_plugins = [
+    "tests.fixtures.mosquitto",
+    "tests.fixtures.influxdb",
+    "tests.fixtures.victoria_metrics",
+]
+
 
 @pytest.fixture(autouse=True)
 async def no_leaked_tasks() -> AsyncIterator[None]:

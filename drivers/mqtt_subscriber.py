@@ -1,0 +1,209 @@
+"""The MQTT driver: one subscriber per broker, turning probe messages into readings.
+
+It subscribes to every probe topic (QoS 1), stamps each message with the clock at receipt (a
+device's own ``Time`` field is informative only: device clocks are not trusted), parses it
+with the probe's payload style and hands a ``Reading`` to the sink. Malformed payloads are
+counted per probe and reason and logged (rate-limited); they never stop the driver.
+
+Retained messages are ignored. A retained message arrives when the subscription is made and
+carries a value of unknown age; stamped at receipt it would pass an old temperature off as a
+fresh one, which is exactly what a silent probe must never get (DOMAIN.md). Live messages
+are delivered to an existing subscription with the retain flag cleared (MQTT 3.1.1 §3.3.1.3),
+so a device that publishes retained values loses nothing by this.
+
+Reconnecting is this driver's job: after a broker restart or a network cut it reconnects with
+a capped exponential backoff and subscribes again. While the broker is unreachable every one of
+its probes is unavailable (logged once each); each comes back with its next message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import aiomqtt
+from paho.mqtt.reasoncodes import ReasonCode
+
+from config.links import MqttBroker
+from config.probes import MqttSource, Probe
+from drivers.availability import AvailabilityTracker
+from drivers.backoff import Backoff
+from drivers.conversion import make_reading
+from drivers.mqtt_connect import MqttConnector, stop_if_cancelled
+from drivers.mqtt_payload import PayloadParser, PayloadRejected, RejectReason
+from drivers.reject_log import RejectLog
+from drivers.sink import ReadingSink
+from monitor.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MqttCounters:
+    """What the subscriber has seen since it started, for tests and the status page."""
+
+    received: int = 0
+    accepted: int = 0
+    retained_ignored: int = 0
+    rejected: Counter[tuple[str, RejectReason]] = field(default_factory=Counter)
+    connections: int = 0
+    connect_failures: int = 0
+
+    def rejected_total(
+        self, probe_id: str | None = None, reason: RejectReason | None = None
+    ) -> int:
+        return sum(
+            n
+            for (p, r), n in self.rejected.items()
+            if (probe_id is None or p == probe_id) and (reason is None or r == reason)
+        )
+
+
+class MqttSubscriber:
+    """Receives the probes of one broker until cancelled; see the module docstring."""
+
+    def __init__(
+        self,
+        broker: MqttBroker,
+        probes: Iterable[Probe],
+        sink: ReadingSink,
+        clock: Clock,
+        *,
+        logger: logging.Logger = log,
+        reject_log_interval_s: float = 60.0,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.connector = MqttConnector(broker, "probes", timeout_s=timeout_s)
+        self._routes: dict[str, list[tuple[Probe, PayloadParser]]] = {}
+        self.probes: list[Probe] = []
+        for probe in probes:
+            if isinstance(probe.source, MqttSource):
+                parser = PayloadParser(probe.source)
+                self._routes.setdefault(probe.source.topic, []).append((probe, parser))
+                self.probes.append(probe)
+        self._sink = sink
+        self._clock = clock
+        self._log = logger
+        self.tracker = AvailabilityTracker(self.probes, sink, logger)
+        self.rejects = RejectLog(logger, reject_log_interval_s)
+        self.counters = MqttCounters()
+        self.subscribed = asyncio.Event()
+        self._link_ok: bool | None = None
+        self._problem: str | None = None
+        self._retained_topics_logged: set[str] = set()
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._routes)
+
+    async def run(self) -> None:
+        """Connect, subscribe, receive and reconnect, until cancelled."""
+        self.tracker.start(self._clock.now_ns())
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._connect_forever(), name="mqtt-probes-session")
+            if self.probes:
+                group.create_task(self._watch_silence(), name="mqtt-probes-silence")
+
+    async def _connect_forever(self) -> None:
+        backoff = Backoff(
+            self.connector.broker.backoff.initial_s, self.connector.broker.backoff.max_s
+        )
+        while True:
+            connected = False
+            try:
+                async with self.connector.client() as client:
+                    stop_if_cancelled()
+                    connected = True
+                    await self._subscribe(client)
+                    stop_if_cancelled()
+                    backoff.reset()
+                    async for message in client.messages:
+                        self.handle_message(str(message.topic), message.payload, message.retain)
+                problem = f"broker {self.connector.address} closed the session"
+            except aiomqtt.MqttError as exc:
+                stop_if_cancelled()
+                problem = self.connector.describe(exc)
+            finally:
+                self.subscribed.clear()
+            if not connected:
+                self.counters.connect_failures += 1
+            delay = backoff.next_delay()
+            self._link_failed(problem, delay)
+            # Reconnection waits are real time: a broker restarts in real seconds.
+            await asyncio.sleep(delay)
+
+    async def _subscribe(self, client: aiomqtt.Client) -> None:
+        topics = self.topics
+        codes = await client.subscribe([(topic, 1) for topic in topics]) if topics else []
+        now = self._clock.now_ns()
+        for topic, code in zip(topics, codes, strict=False):
+            if _refused(code):
+                reason = f"broker refused the subscription to {topic} ({code}; check its ACL)"
+                self._log.error("MQTT %s: %s", self.connector.address, reason)
+                for probe, _ in self._routes[topic]:
+                    self.tracker.failed(probe.id, reason, now)
+        self.counters.connections += 1
+        if self._link_ok is False:
+            self._log.warning(
+                "MQTT %s: connected again; subscribed to %d topics",
+                self.connector.address,
+                len(topics),
+            )
+        else:
+            self._log.info(
+                "MQTT %s: connected; subscribed to %d topics", self.connector.address, len(topics)
+            )
+        self._link_ok = True
+        self._problem = None
+        self.subscribed.set()
+
+    def handle_message(self, topic: str, payload: bytes, retain: bool) -> None:
+        """One message as received; stamped now, parsed for every probe on its topic."""
+        self.counters.received += 1
+        routes = self._routes.get(topic)
+        if routes is None:
+            self._log.debug("MQTT: message on unexpected topic %s ignored", topic)
+            return
+        if retain:
+            self.counters.retained_ignored += 1
+            if topic not in self._retained_topics_logged:
+                self._retained_topics_logged.add(topic)
+                self._log.info("MQTT %s: retained message ignored (a value of unknown age)", topic)
+            return
+        ts = self._clock.now_ns()
+        for probe, parser in routes:
+            try:
+                temperature = parser.parse(payload)
+            except PayloadRejected as exc:
+                self.counters.rejected[(probe.id, exc.reason)] += 1
+                self.rejects.reject(f"probe {probe.id} ({topic})", exc.reason.value, exc.detail)
+                continue
+            self._sink.reading(make_reading(probe, temperature.value, ts, temperature.unit))
+            self.tracker.seen(probe.id, ts)
+            self.counters.accepted += 1
+
+    def _link_failed(self, problem: str, retry_s: float) -> None:
+        # The first failure of an outage is an error; identical retries stay at debug level.
+        level = logging.DEBUG if problem == self._problem else logging.ERROR
+        self._log.log(level, "MQTT: %s; retrying in %g s", problem, retry_s)
+        self._link_ok = False
+        self._problem = problem
+        now = self._clock.now_ns()
+        for probe in self.probes:
+            self.tracker.failed(probe.id, problem, now)
+
+    async def _watch_silence(self) -> None:
+        interval_s = min(p.stale_after_s for p in self.probes) / 4
+        while True:
+            await self._clock.sleep(interval_s)
+            self.tracker.check_silence(self._clock.now_ns())
+
+
+def _refused(code: object) -> bool:
+    """A SUBACK return code of 0x80 or more means the broker refused that subscription."""
+    if isinstance(code, ReasonCode):
+        return bool(code.is_failure)
+    return isinstance(code, int) and code >= 0x80
