@@ -107,6 +107,7 @@ class ProbeHealth:
         if s.stale:
             s.stale = False
             out.append(ProbeStaleCleared(s.now_ts, self.probe_id, seconds(ts - s.last_ts)))
+            s.same_value_c = None  # an identical value after a silence proves nothing stuck
         s.last_ts = max(s.last_ts, ts)
         if reading.quality is Quality.FAULT or not math.isfinite(value):
             if not s.fault:

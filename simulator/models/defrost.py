@@ -17,7 +17,8 @@ class DefrostParams:
     max_duration_s: float = 25 * 60.0
     first_at_s: float | None = None
     heater_w: float = 200.0
-    stop_c: float = -6.0
+    # Below the freezer's gross limit (-10 °C): a defrost must not look like a failure.
+    stop_c: float = -12.0
 
     def __post_init__(self) -> None:
         if not (self.every_s > 0 and self.max_duration_s > 0 and self.heater_w > 0):

@@ -6,8 +6,9 @@ cold load soaks up heat and the PI-controlled heater brings it back a little abo
 setpoint. Each bottle core follows the bath as a first-order lag whose time constant grows with
 its fill; the reference bottle (the probe in a full bottle of milk) is the slowest, so it is the
 coldest milk while heating. The device's own timer counts the hold from the moment the
-reference reaches the setpoint; then chilled water flows through the bath until the reference
-is cold, and the pasteuriser idles.
+reference reaches the setpoint, and runs for the program's hold time plus a margin
+(``hold_margin_s``, 5 min: a ~35-min plateau for a 30-min hold, as on real curves); then
+chilled water flows through the bath until the reference is cold, and the pasteuriser idles.
 
 The device only runs its program: it does not judge the cycle. A dip during the hold (a failed
 heater) does not restart its timer; proving the hold is the monitor's job.
@@ -57,8 +58,13 @@ class PasteuriserParams:
     chilled_water_c: float = 1.5
     chilling_tau_s: float = 120.0
     cooling_end_c: float = 4.0
+    # Real programs hold a few minutes past the legal minimum (DOMAIN.md: ~35 min plateaus
+    # for a 30-min hold) so that probe noise and sampling cannot break the proof.
+    hold_margin_s: float = 300.0
 
     def __post_init__(self) -> None:
+        if self.hold_margin_s < 0:
+            raise ValueError(f"hold margin must be >= 0 s, got {self.hold_margin_s!r}")
         if self.bottles < 1:
             raise ValueError(f"a pasteuriser holds at least 1 bottle, got {self.bottles}")
         if not 0 < self.smallest_fill <= 1:
@@ -240,7 +246,7 @@ class PasteuriserModel:
         elif phase is PasteuriserPhase.HOLDING:
             assert self._hold_s is not None
             self._hold_elapsed_s += dt_s
-            if self._hold_elapsed_s >= self._hold_s:
+            if self._hold_elapsed_s >= self._hold_s + self._params.hold_margin_s:
                 self._phase = PasteuriserPhase.COOLING
         elif phase is PasteuriserPhase.COOLING and self.reference_c <= self._params.cooling_end_c:
             self._phase = PasteuriserPhase.IDLE

@@ -56,18 +56,21 @@ def test_freezer_stays_below_minus_18_except_defrost_and_door(normal: Recording)
         if not _disturbed(normal, "Z1", t) and not window[0] <= t < window[1]
     ]
     assert max(calm) <= -18.0
-    assert max(normal.between("Z1-air", *window)) > -10.0
+    defrost_peak = max(normal.between("Z1-air", *window))
+    assert defrost_peak > -16.0  # the window does hold the defrost...
+    assert defrost_peak < -10.0  # ...and it stays under the gross limit
 
 
-def test_defrost_rises_to_about_minus_6_briefly_and_is_tolerated() -> None:
+def test_defrost_rises_to_about_minus_12_briefly_and_is_tolerated() -> None:
     rec = recording("defrost")
     statuses = rec.enclosures["Z1"]
     defrosting = [t for t, s in zip(rec.times, statuses, strict=True) if s.defrosting]
     assert defrosting[0] == pytest.approx(30 * 60, abs=1)
-    assert 5 * 60 <= defrosting[-1] - defrosting[0] <= 25 * 60
+    # Stopped by its thermostat in a few minutes, long before its 25-minute maximum.
+    assert 3 * 60 <= defrosting[-1] - defrosting[0] <= 5 * 60
     assert all(not s.compressor_on for s in statuses if s.defrosting)
     air = rec.true["Z1-air"]
-    assert -8.5 <= max(air) <= -5.0
+    assert -14.5 <= max(air) <= -11.0  # about -12 °C: under the -10 °C gross limit
     above = sum(1 for v in air if v > -18.0)
     assert 0 < above < 20 * 60  # shorter than the freezer's 20-minute alarm delay
     assert statuses[-1].defrosts_started == 1

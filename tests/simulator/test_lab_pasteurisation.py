@@ -24,7 +24,8 @@ def test_reference_reaches_58_in_10_to_15_min(normal: Recording) -> None:
 
 def test_hold_plateau_of_the_reference_stays_between_62_and_64(normal: Recording) -> None:
     holding = normal.phase_times("P1", "holding")
-    assert holding[-1] - holding[0] == pytest.approx(30 * 60, abs=2)
+    margin_s = normal.scenario.pasteurisers[0].params.hold_margin_s
+    assert holding[-1] - holding[0] == pytest.approx(30 * 60 + margin_s, abs=2)
     plateau = normal.between("P1-ref", holding[0], holding[-1] + 1)
     assert min(plateau) >= 63.0  # the milk proves the hold: never below the setpoint
     assert max(plateau) <= 64.0
@@ -40,7 +41,7 @@ def test_full_cycle_to_below_6_takes_66_to_79_min(normal: Recording) -> None:
     start = _cycle_start(normal)
     hold_end = normal.phase_times("P1", "cooling")[0]
     cold = normal.first_time([v < 6.0 for v in normal.true["P1-ref"]], after_s=hold_end)
-    assert 66 * 60 <= cold - start <= 79 * 60
+    assert 66 * 60 <= cold - start <= 79 * 60  # ~76.5 min with the device's 35-min plateau
     assert 15 * 60 <= cold - hold_end <= 25 * 60  # well within the 60-minute rule
 
 

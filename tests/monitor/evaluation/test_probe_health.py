@@ -136,7 +136,7 @@ def test_other_probes_and_old_readings() -> None:
 
 def test_a_restored_probe_resumes_exactly() -> None:
     inputs = [at(t, 3.0 if t % 500 < 300 else float("nan"), "p1") for t in range(0, 4000, 7)]
-    inputs = [r for r in inputs if r.ts % (97 * S) > 40 * S]  # some silences
+    inputs = [r for r in inputs if r.ts % (397 * S) > 40 * S]  # some silences
     spec = ProbeHealthSpec(5.0, stuck_after_s=100.0, calibration_due_ns=2000 * S)
     whole, part = ProbeHealth("p1", spec, 0), ProbeHealth("p1", spec, 0)
     expected = [e for r in inputs for e in whole.feed(r)]
@@ -145,3 +145,13 @@ def test_a_restored_probe_resumes_exactly() -> None:
     got += [e for r in inputs[200:] for e in resumed.feed(r)]
     assert got == expected
     assert {"probe_stale_raised", "probe_fault_raised", "probe_stuck_raised"} <= set(kinds(got))
+
+
+def test_the_same_value_after_a_silence_is_not_stuck() -> None:
+    spec = ProbeHealthSpec(5.0, stuck_after_s=100.0)
+    health = ProbeHealth("p1", spec, 0)
+    events = [e for t in range(0, 60, 5) for e in health.feed(at(t, 63.47, "p1"))]
+    events += health.tick(200 * S)  # silent: stale
+    events += [e for t in range(200, 260, 5) for e in health.feed(at(t, 63.47, "p1"))]
+    assert "probe_stuck_raised" not in kinds(events)
+    assert kinds(events).count("probe_stale_raised") == 1

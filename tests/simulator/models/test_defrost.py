@@ -12,8 +12,8 @@ def test_starts_on_schedule_and_stops_when_warm() -> None:
     assert not timer.update(99.0, -20.0)
     assert timer.update(100.0, -20.0)
     assert timer.count == 1
-    assert timer.update(200.0, -7.0)
-    assert not timer.update(201.0, -6.0)  # termination thermostat
+    assert timer.update(200.0, -13.0)
+    assert not timer.update(201.0, -12.0)  # termination thermostat, below the -10 °C gross limit
     assert not timer.update(3699.0, -20.0)
     assert timer.update(3700.0, -20.0)
     assert timer.count == 2

@@ -72,7 +72,7 @@ def test_freezer_defrost_rises_briefly_then_pulls_down() -> None:
     before = _run(model, 0.0, 3600)
     assert max(before) <= -18.0
     during = _run(model, 3600.0, 3600)
-    assert -8.5 <= max(during) <= -5.0
+    assert -14.5 <= max(during) <= -11.0  # about -12 °C: under the -10 °C gross limit
     assert model.status().defrosts_started == 1
     assert max(during[-1200:]) <= -18.0
 
@@ -88,7 +88,7 @@ def test_no_defrost_heater_without_power() -> None:
 def test_longer_steps_keep_the_freezer_stable(dt: float) -> None:
     air = _run(_freezer(), 0.0, 3 * 3600, dt=dt)
     assert min(air) >= -23.0
-    assert max(air) <= -5.0
+    assert max(air) <= -11.0
 
 
 def test_impossible_parameters_are_refused() -> None:

@@ -77,8 +77,29 @@ def test_hold_counts_from_the_reference_reaching_the_setpoint() -> None:
     while model.phase is PasteuriserPhase.HOLDING:
         model.step(1.0)
         t += 1
-    assert t - reached == 600
+    assert t - reached == 600 + model.params.hold_margin_s  # the program's hold, then its margin
     assert model.phase is PasteuriserPhase.COOLING
+
+
+def _hold_length_s(params: PasteuriserParams, hold_s: float) -> int:
+    """How many 1-s steps the program spends holding."""
+    model = PasteuriserModel(params, 21.0, random.Random(1))
+    model.start_cycle(63.0, hold_s)
+    held = 0
+    while model.phase is not PasteuriserPhase.COOLING:
+        model.step(1.0)
+        held += model.phase is PasteuriserPhase.HOLDING
+    return held
+
+
+def test_the_hold_runs_past_the_program_by_its_margin() -> None:
+    # DOMAIN.md: real programs hold ~35 min for a 30-min hold.
+    assert PasteuriserParams().hold_margin_s == 300.0
+    assert _hold_length_s(PasteuriserParams(hold_margin_s=0.0), 600.0) == 600
+    assert _hold_length_s(PasteuriserParams(hold_margin_s=120.0), 600.0) == 720
+    assert _hold_length_s(PasteuriserParams(), 600.0) == 900
+    with pytest.raises(ValueError, match=r"hold margin must be >= 0 s, got -1\.0"):
+        PasteuriserParams(hold_margin_s=-1.0)
 
 
 def _milestones(dt: float) -> tuple[list[float], list[float]]:
