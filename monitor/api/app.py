@@ -20,6 +20,7 @@ from monitor.api.requests import (
     AckRequest,
     CycleAbortRequest,
     CycleStartRequest,
+    LotCreateRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -124,6 +125,11 @@ async def abort_cycle(request: web.Request) -> web.Response:
     return web.json_response(await service(request).abort_cycle(pasteuriser, body))
 
 
+async def create_lot(request: web.Request) -> web.Response:
+    body = await parse(request, LotCreateRequest)
+    return web.json_response(await service(request).create_lot(body), status=201)
+
+
 def build_app(port: ServicePort) -> web.Application:
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
     app[PORT_KEY] = port
@@ -135,4 +141,5 @@ def build_app(port: ServicePort) -> web.Application:
     app.router.add_post("/api/alarms/{key}/unshelve", unshelve)
     app.router.add_post("/api/cycles", start_cycle)
     app.router.add_post("/api/cycles/{pasteuriser}/abort", abort_cycle)
+    app.router.add_post("/api/lots", create_lot)
     return app

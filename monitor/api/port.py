@@ -8,6 +8,7 @@ from monitor.api.requests import (
     AckRequest,
     CycleAbortRequest,
     CycleStartRequest,
+    LotCreateRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -32,3 +33,5 @@ class ServicePort(Protocol):
     async def start_cycle(self, request: CycleStartRequest) -> Json: ...
 
     async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json: ...
+
+    async def create_lot(self, request: LotCreateRequest) -> Json: ...

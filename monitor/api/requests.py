@@ -41,3 +41,13 @@ class CycleStartRequest(Credentials):
 
 class CycleAbortRequest(Credentials):
     reason: Text
+
+
+class LotCreateRequest(Credentials):
+    """A new lot with its donors' codes and the bacteriology before pasteurisation."""
+
+    lot: Text
+    sub_lots: list[Text] = Field(min_length=1, max_length=200)
+    total_flora_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
+    s_aureus_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
+    lab_reference: str = ""

@@ -14,6 +14,7 @@ from monitor.api.requests import (
     AckRequest,
     CycleAbortRequest,
     CycleStartRequest,
+    LotCreateRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -60,6 +61,9 @@ class FakeService:
 
     async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json:
         return {"aborted": pasteuriser}
+
+    async def create_lot(self, request: LotCreateRequest) -> Json:
+        return {"lot": request.lot}
 
 
 @pytest.fixture

@@ -1,0 +1,33 @@
+"""``lactamon run``: start the daemon in the foreground (systemd runs it this way)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from config import load_settings
+from monitor.cli.common import add_config_argument, settings_or_exit
+from monitor.cli.errors import EXIT_OK, CliError
+from monitor.clock import make_clock
+from monitor.journal import JournalError, KeyFileError
+from monitor.service.daemon import Daemon
+from monitor.users import UserError
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("run", help="run the monitoring daemon")
+    add_config_argument(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_or_exit(load_settings, args.config)
+    daemon = Daemon(settings, make_clock(settings.clock.speed))
+    try:
+        asyncio.run(daemon.run())
+    except (KeyFileError, JournalError, UserError) as exc:
+        raise CliError(f"cannot start: {exc}") from None
+    except OSError as exc:
+        raise CliError(f"cannot start: {exc}") from None
+    return EXIT_OK
