@@ -1,0 +1,26 @@
+"""Settings of the example simulator lab, moved to free ports and a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config import Settings
+from config.loading import validate_mapping
+from tests.fixtures.ports import free_port
+
+EXAMPLE = Path(__file__).parents[3] / "config" / "examples" / "simulator.toml"
+
+
+def lab_settings(tmp_path: Path, mqtt_port: int, **sections: dict[str, object]) -> Settings:
+    import tomllib
+
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["mqtt"]["port"] = mqtt_port
+    data["mqtt"]["backoff"] = {"initial_s": 0.05, "max_s": 0.5}
+    data["modbus"][0]["port"] = free_port()
+    data["journal"] = {"path": str(tmp_path / "journal.sqlite"), "commit_interval_s": 0.2}
+    data["signing"] = {"key_file": str(tmp_path / "device.key")}
+    data["users"] = {"path": str(tmp_path / "users.sqlite")}
+    data["web"] = {"host": "127.0.0.1", "port": 0}
+    data.update(sections)
+    return validate_mapping(data, str(EXAMPLE))
