@@ -96,7 +96,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if (args.lot or args.stream or args.since or args.until) and not args.influx:
         raise CliError("--lot, --stream, --since and --until go with --influx", EXIT_USAGE)
     settings: Settings | None = None
-    if args.bundle is None or args.public_key is None:
+    if args.bundle is None:  # a bundle carries everything it needs
         settings = settings_or_exit(load_settings, args.config)
     try:
         if args.bundle is not None:

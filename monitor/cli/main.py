@@ -7,10 +7,18 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from monitor.cli import config_cmd, journal_cmd, ops_cmd, probes_cmd, run_cmd, users_cmd
+from monitor.cli import (
+    config_cmd,
+    demo_cmd,
+    journal_cmd,
+    ops_cmd,
+    probes_cmd,
+    run_cmd,
+    users_cmd,
+)
 from monitor.cli.errors import EXIT_USAGE, CliError
 
-COMMAND_MODULES = (run_cmd, ops_cmd, config_cmd, probes_cmd, journal_cmd, users_cmd)
+COMMAND_MODULES = (demo_cmd, run_cmd, ops_cmd, config_cmd, probes_cmd, journal_cmd, users_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
