@@ -16,7 +16,8 @@ from pymodbus.simulator import SimDevice
 
 from config.links import ModbusRtuBus, ModbusTcpBus
 from config.probes import ModbusSource, Probe
-from simulator.frontends.modbus_units import SimulatedUnit, ValueSource
+from simulator.frontends.modbus_units import SimulatedUnit
+from simulator.frontends.shared import ValueSource
 
 
 class SimulatedBus:

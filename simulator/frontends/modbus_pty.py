@@ -17,9 +17,9 @@ import os
 import tty
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from simulator.frontends.shared import check_replaceable, link_device
 
-_PTY_DIR = "/dev/pts/"
+log = logging.getLogger(__name__)
 
 
 class _Pty:
@@ -54,11 +54,11 @@ class PtyLink:
 
     def open(self) -> None:
         """Create both pairs, the link at ``device_path`` and the relay (in the running loop)."""
-        _check_replaceable(self.device_path)
+        check_replaceable(self.device_path)
         loop = asyncio.get_running_loop()
         server_side, driver_side = _Pty(), _Pty()
         try:
-            _link(self.device_path, driver_side.path)
+            link_device(self.device_path, driver_side.path)
         except OSError:
             server_side.close()
             driver_side.close()
@@ -93,32 +93,3 @@ def _relay(source_fd: int, target: _Pty) -> None:
     except BlockingIOError:
         # Nobody reads the other end and its buffer is full: a line drops what no one hears.
         log.debug("simulated serial line: %d bytes dropped, nobody is reading", len(data))
-
-
-def _check_replaceable(path: Path) -> None:
-    """Refuse to put the link anywhere but in place of nothing or of a stale pty link."""
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot create the simulated serial device {path}: "
-            f"directory {path.parent} does not exist"
-        )
-    if path.is_symlink():
-        if os.readlink(path).startswith(_PTY_DIR):
-            return
-        raise FileExistsError(
-            f"{path} is a link to {os.readlink(path)}, not to a pseudo-terminal; "
-            "the simulator will not replace it"
-        )
-    if path.exists():
-        raise FileExistsError(
-            f"{path} exists and is not a simulated serial device; the simulator will not replace it"
-        )
-
-
-def _link(path: Path, target: str) -> None:
-    # Made aside then renamed into place, so the driver never sees a half-made link.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    os.symlink(target, temporary)
-    os.replace(temporary, path)

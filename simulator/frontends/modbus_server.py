@@ -25,7 +25,7 @@ from config.probes import ModbusSource
 from config.settings import Settings
 from simulator.frontends.modbus_bus import SimulatedBus
 from simulator.frontends.modbus_pty import PtyLink
-from simulator.frontends.modbus_units import ValueSource
+from simulator.frontends.shared import ValueSource
 
 log = logging.getLogger(__name__)
 

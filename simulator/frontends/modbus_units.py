@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Protocol
 
 from pymodbus.constants import ExcCodes
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from config.probes import ModbusSource, Probe
 from simulator.frontends.modbus_encoding import encode_output
-from simulator.models.probe import ProbeFaultKind, ProbeOutput
+from simulator.frontends.shared import ValueSource
+from simulator.models.probe import ProbeFaultKind
 
 # Holes this small inside a unit's map read as 0, as on most transmitters; a larger one is
 # unmapped, and a read across it gets "illegal data address".
 SERVED_HOLE = 16
 _TABLE_OF_FUNCTION = {3: "holding", 4: "input"}
-
-
-class ValueSource(Protocol):
-    """What the front-end asks the lab: each probe's output, and whether a link is up."""
-
-    def probe_output(self, probe_id: str) -> ProbeOutput: ...
-
-    def link_up(self, link_id: str) -> bool: ...
 
 
 class SimulatedUnit:

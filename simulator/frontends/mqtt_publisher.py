@@ -14,7 +14,6 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol
 
 import aiomqtt
 
@@ -24,20 +23,12 @@ from drivers.backoff import Backoff
 from drivers.mqtt_connect import MqttConnector, stop_if_cancelled
 from monitor.clock import Clock, ns_to_datetime
 from simulator.frontends.mqtt_payloads import render_payload
-from simulator.models.probe import ProbeOutput
+from simulator.frontends.shared import ValueSource
 
 log = logging.getLogger(__name__)
 
 # The link id a scenario uses for the broker (``link = "mqtt"`` on fridges and freezers).
 MQTT_LINK_ID = "mqtt"
-
-
-class ValueSource(Protocol):
-    """What the front-end asks the lab: each probe's output, and whether a link is up."""
-
-    def probe_output(self, probe_id: str) -> ProbeOutput: ...
-
-    def link_up(self, link_id: str) -> bool: ...
 
 
 @dataclass

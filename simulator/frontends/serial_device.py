@@ -23,28 +23,16 @@ import random
 import tty
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
-from typing import Protocol
 
 from config.links import SerialLine
 from config.probes import Probe, SerialSource
 from config.settings import Settings
 from monitor.clock import Clock
 from simulator.frontends.serial_render import LineRenderer, field_text
-from simulator.models.probe import ProbeOutput
+from simulator.frontends.shared import ValueSource, check_replaceable, link_device
 
 log = logging.getLogger(__name__)
-
-_PTY_DIR = "/dev/pts/"
-
-
-class ValueSource(Protocol):
-    """What the front-end asks the lab: each probe's output, and whether a link is up."""
-
-    def probe_output(self, probe_id: str) -> ProbeOutput: ...
-
-    def link_up(self, link_id: str) -> bool: ...
 
 
 @dataclass
@@ -96,14 +84,14 @@ class SerialLineSimulator:
     def open(self) -> None:
         """Create the pty pair and the link at ``line.device``."""
         path = self.line.device
-        _check_replaceable(path)
+        check_replaceable(path)
         controller, terminal = os.openpty()
         try:
             # Raw: no echo, no CR/LF translation; bytes arrive exactly as written.
             tty.setraw(terminal)
             os.set_blocking(controller, False)
             self._terminal_path = os.ttyname(terminal)
-            _link(path, self._terminal_path)
+            link_device(path, self._terminal_path)
         except OSError:
             os.close(controller)
             os.close(terminal)
@@ -265,32 +253,3 @@ class SerialFrontend:
             self._task = None
         for simulator in self.lines.values():
             simulator.close()  # also when the task was cancelled before it ever ran
-
-
-def _check_replaceable(path: Path) -> None:
-    """Refuse to put the link anywhere but in place of nothing or of an old pty link."""
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot create the simulated serial device {path}: "
-            f"directory {path.parent} does not exist"
-        )
-    if path.is_symlink():
-        if os.readlink(path).startswith(_PTY_DIR):
-            return
-        raise FileExistsError(
-            f"{path} is a link to {os.readlink(path)}, not to a pseudo-terminal; "
-            "the simulator will not replace it"
-        )
-    if path.exists():
-        raise FileExistsError(
-            f"{path} exists and is not a simulated serial device; the simulator will not replace it"
-        )
-
-
-def _link(path: Path, target: str) -> None:
-    # Made aside then renamed into place, so a reader never sees a half-made link.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    os.symlink(target, temporary)
-    os.replace(temporary, path)
