@@ -15,7 +15,7 @@ from monitor.service.demo import run_demo
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("demo", help="run an accelerated simulated day end to end")
-    parser.add_argument("--speed", type=float, default=300.0, help="simulated s per real s")
+    parser.add_argument("--speed", type=float, default=200.0, help="simulated s per real s")
     parser.add_argument("--keep", type=Path, help="keep the journal in this folder")
     parser.set_defaults(handler=run)
 

@@ -22,5 +22,9 @@ def lab_settings(tmp_path: Path, mqtt_port: int, **sections: dict[str, object]) 
     data["signing"] = {"key_file": str(tmp_path / "device.key")}
     data["users"] = {"path": str(tmp_path / "users.sqlite")}
     data["web"] = {"host": "127.0.0.1", "port": 0}
+    # 10 s between polls: at 300x the gap limit (3 periods) is still 100 ms of real time,
+    # so a busy test machine cannot break a hold by being slow.
+    for probe in data["probes"]:
+        probe["sample_period_s"] = 10.0
     data.update(sections)
     return validate_mapping(data, str(EXAMPLE))
