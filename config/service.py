@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from config.base import Identifier, PositiveSeconds, Strict, read_secret
+from config.links import Backoff
 
 
 def _hostname() -> str:
@@ -87,6 +88,8 @@ class InfluxSettings(Strict):
     timeout_s: PositiveSeconds = 10.0
     backlog_alarm_rows: int = Field(default=100_000, ge=1)
     backlog_alarm_age_s: PositiveSeconds = 3600.0
+    # Between failed deliveries: the rows wait in the journal, so a slow retry loses nothing.
+    backoff: Backoff = Backoff(initial_s=1.0, max_s=60.0)
 
     @model_validator(mode="after")
     def _credentials_fit_api(self) -> InfluxSettings:

@@ -28,6 +28,6 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(daemon.run())
     except (KeyFileError, JournalError, UserError) as exc:
         raise CliError(f"cannot start: {exc}") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: an InfluxDB secret file (factory)
         raise CliError(f"cannot start: {exc}") from None
     return EXIT_OK

@@ -8,7 +8,7 @@ whether the chain holds.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -100,16 +100,65 @@ class JournalReader:
             prev_seq, prev_hash = entry.seq, entry.hash
         return out
 
-    def records_after(self, after_id: int, limit: int = 1000) -> list[tuple[int, Record]]:
-        """Up to ``limit`` readable records with a row id above ``after_id``, by row id (outbox)."""
+    def records_after(
+        self, after_id: int, limit: int = 1000, kinds: Collection[str] | None = None
+    ) -> list[tuple[int, Record]]:
+        """Up to ``limit`` readable records with a row id above ``after_id``, by row id;
+        only those of ``kinds`` when given."""
+        return self.scan_after(after_id, limit, kinds)[0]
+
+    def scan_after(
+        self, after_id: int, limit: int, kinds: Collection[str] | None = None
+    ) -> tuple[list[tuple[int, Record]], int]:
+        """``records_after``, and the row id up to which every row was looked at: the next
+        call's ``after_id`` (an outbox's mark). Unreadable rows are passed over, not returned."""
+        top = self.last_row_id()
+        where, args = "id > ? AND id <= ?", [after_id, top]
+        if kinds is not None:
+            symbols = self._codec.symbols.by_text
+            ids = [symbols[k] for k in kinds if k in symbols]
+            if not ids:
+                return [], max(after_id, top)
+            where += f" AND kind IN ({','.join('?' * len(ids))})"
+            args += ids
         rows = self._run(
-            SELECT_RECORD + " FROM records WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+            SELECT_RECORD + f" FROM records WHERE {where} ORDER BY id LIMIT ?", (*args, limit)
         )
         out = []
         for row in rows:
             entry = self._codec.decode(row)
             if isinstance(entry, Record):
                 out.append((int(row[0]), entry))
+        up_to = int(rows[-1][0]) if len(rows) == limit else max(after_id, top)
+        return out, up_to
+
+    def last_row_id(self) -> int:
+        """The highest row id stored, 0 for an empty journal."""
+        return int(self._run("SELECT COALESCE(MAX(id), 0) FROM records")[0][0])
+
+    def rows_after(self, after_id: int) -> tuple[int, int | None]:
+        """How many rows have a row id above ``after_id``, and the stamp of the first of them."""
+        count = int(self._run("SELECT COUNT(*) FROM records WHERE id > ?", (after_id,))[0][0])
+        first = self._run("SELECT ts FROM records WHERE id > ? ORDER BY id LIMIT 1", (after_id,))
+        return count, (int(first[0][0]) if first and isinstance(first[0][0], int) else None)
+
+    def records_of_kind(self, kind: str, stream_prefix: str) -> list[Record]:
+        """The readable records of ``kind`` in the streams whose names begin ``stream_prefix``."""
+        kind_id = self._codec.symbols.by_text.get(kind)
+        streams = [
+            i for name, i in self._codec.streams.by_text.items() if name.startswith(stream_prefix)
+        ]
+        out: list[Record] = []
+        if kind_id is None:
+            return out
+        for start in range(0, len(streams), 500):  # SQLite's limit on bound parameters
+            chunk = streams[start : start + 500]
+            rows = self._run(
+                SELECT_RECORD + f" FROM records WHERE stream IN ({','.join('?' * len(chunk))}) "
+                "AND kind = ? ORDER BY id",
+                (*chunk, kind_id),
+            )
+            out += [e for e in map(self._codec.decode, rows) if isinstance(e, Record)]
         return out
 
     def stream_span(self, stream: str) -> tuple[int, int] | None:

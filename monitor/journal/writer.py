@@ -75,7 +75,7 @@ class Journal:
         except BaseException:
             os.close(self._lock_fd)
             raise
-        self._closed = False
+        self._closed = self._finished = False
         self._batch: list[Row] = []
         self._streams: dict[str, StreamState] = {}
         self._unsigned: set[str] = set()
@@ -179,7 +179,7 @@ class Journal:
         return self._append(state.name, ts, kind, fields)
 
     def _state(self, stream: str) -> StreamState:
-        if self._closed:
+        if self._closed or self._finished:
             raise JournalClosedError(f"{self.path}: the journal is closed")
         state = self._streams.get(stream)
         if state is None:
@@ -253,15 +253,24 @@ class Journal:
         """Whether the last session closed cleanly; None for a journal created just now."""
         return self.previous.clean
 
+    def finish(self) -> None:
+        """Record a clean shutdown, sign every stream's head and commit, keeping the file open
+        so the last records can still be delivered and marked sent; nothing may be appended
+        after it. ``close()`` finishes first when this was not called."""
+        if self._finished:
+            return
+        self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
+        for stream in sorted(self._unsigned):
+            self._sign(self._streams[stream], CHECKPOINT, {})
+        self.flush()
+        self._finished = True
+
     def close(self) -> None:
-        """Record a clean shutdown, sign every stream's head, commit and close."""
+        """Finish (see ``finish``) and close."""
         if self._closed:
             return
         try:
-            self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
-            for stream in sorted(self._unsigned):
-                self._sign(self._streams[stream], CHECKPOINT, {})
-            self.flush()
+            self.finish()
         finally:
             self._closed = True
             self._db.close()

@@ -19,10 +19,14 @@ from drivers.sink import AvailabilityChange
 from monitor.alarms import AlarmManager, AlarmPolicy, Notification, Priority
 from monitor.api.server import ApiServer
 from monitor.clock import NS_PER_S, Clock
+from monitor.influx.factory import create_writer
+from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
 from monitor.sdnotify import SystemdNotifier
 from monitor.service.clock_sync import ClockSync
 from monitor.service.facade import ServiceFacade
+from monitor.service.head_publisher import ChainHeadPublisher
+from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
 from monitor.service.queue_sink import QueueSink
 from monitor.service.recovery import restore
@@ -34,6 +38,9 @@ TICK_S = 1.0
 # Real seconds before the first tick: drivers connect and deliver first readings, so a
 # simulation at 600x does not call every probe silent before its first poll.
 STARTUP_GRACE_S = 2.0
+# At stop, the last rows (the closing records too) get this long to reach InfluxDB; what is
+# left goes at the next start. Well inside systemd's stop timeout.
+DRAIN_S = 5.0
 
 
 def alarm_policy(settings: Settings) -> AlarmPolicy:
@@ -66,6 +73,7 @@ class Daemon:
         self.api_url = ""
         self.pipeline: Pipeline | None = None
         self.publisher: MqttPublisher | None = None
+        self.outbox: InfluxOutbox | None = None
         self.notifications: list[Notification] = []
         self._supervisor: Supervisor | None = None
 
@@ -85,6 +93,7 @@ class Daemon:
         users = UserStore(s.users.path)
         journal = Journal(s.journal.path, key, self.clock, options)
         api: ApiServer | None = None
+        outbox: InfluxOutbox | None = None
         try:
             if s.mqtt is not None:
                 self.publisher = MqttPublisher(s.mqtt)
@@ -101,11 +110,21 @@ class Daemon:
                 Component("ticker", lambda: self._tick(pipeline)),
                 Component("committer", lambda: self._commit(journal)),
             ]
+            if s.influxdb.enabled:
+                lots = StreamLots()
+                writer = create_writer(s.influxdb, tagger_from_settings(s, s.site.device, lots))
+                outbox = self.outbox = InfluxOutbox(
+                    journal, writer, s.influxdb, self.clock, lots, self._outbox_condition
+                )
+                components.append(Component("outbox-influxdb", outbox.run))
             if self.publisher is not None:
                 components.append(Component("mqtt-publisher", self.publisher.run))
+                heads = ChainHeadPublisher(journal, self.publisher, s.journal.commit_interval_s)
+                components.append(Component("chain-heads", heads.run))
             if self.systemd.watchdog_s:
                 components.append(Component("watchdog", lambda: self._watchdog(pipeline)))
-            api = ApiServer(s.web, ServiceFacade(pipeline, users, self.clock, self.sync))
+            facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox)
+            api = ApiServer(s.web, facade)
             await api.start()
             self.api_url = api.url
             self._supervisor = Supervisor(components)
@@ -121,8 +140,13 @@ class Daemon:
             self.systemd.stopping()
             if api is not None:
                 await api.stop()
-            journal.close()
-            users.close()
+            try:
+                journal.finish()
+                if outbox is not None:
+                    await outbox.drain(DRAIN_S)
+            finally:
+                journal.close()
+                users.close()
 
     def _recover(self, pipeline: Pipeline, journal: Journal, now: int) -> None:
         journal.flush()
@@ -138,6 +162,13 @@ class Daemon:
                 pipeline.record_alarms(
                     *pipeline.alarms.condition(now, key, active, "device", Priority.HIGH, reason)
                 )
+
+    def _outbox_condition(self, now: int, active: bool, message: str) -> None:
+        assert self.pipeline is not None
+        alarms = self.pipeline.alarms
+        self.pipeline.record_alarms(
+            *alarms.condition(now, ALARM_KEY, active, "influxdb", Priority.MEDIUM, message)
+        )
 
     def _notify(self, note: Notification) -> None:
         self.notifications.append(note)

@@ -67,3 +67,34 @@ def test_the_outbox_pages_through_records_by_row_id(tmp_path: Path) -> None:
     ids = [i for i, _ in first + rest]
     assert ids == list(range(1, len(ids) + 1))
     assert [r.seq for _, r in first] == [1, 1, 2]  # device#1, then the enclosure
+
+
+def test_a_scan_says_how_far_it_looked_even_past_other_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with Journal(path, KEY, StepClock()) as journal:
+        fill(journal, 4)
+        journal.checkpoint(STREAM)
+        fill(journal, 3)
+        journal.flush()
+        with JournalReader(path) as reader:
+            top = reader.last_row_id()
+            heads, up_to = reader.scan_after(0, 10, {"checkpoint", "seal"})
+            assert [(r.stream, r.seq) for _, r in heads] == [(STREAM, 5)]
+            assert up_to == top  # the rows after the checkpoint were looked at too
+            assert reader.scan_after(0, 10, {"no_such_kind"}) == ([], top)
+            page, up_to = reader.scan_after(0, 2)
+            assert up_to == page[-1][0] == 2
+            assert reader.rows_after(up_to) == (top - 2, T0 + 1)  # device#1 came first
+            assert reader.rows_after(top) == (0, None)
+
+
+def test_records_of_a_kind_in_streams_of_a_prefix(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with Journal(path, KEY, StepClock()) as journal:
+        journal.append_event("cycle:P1:a", "cycle_started", {"lots": "L1"})
+        journal.append_event("cycle:P2:b", "cycle_started", {"lots": "L2"})
+        journal.append_event("lot:L1", "cycle_started", {"lots": "not a cycle stream"})
+    with JournalReader(path) as reader:
+        found = reader.records_of_kind("cycle_started", "cycle:")
+        assert [r.fields["lots"] for r in found] == ["L1", "L2"]
+        assert reader.records_of_kind("cycle_linked", "lot:") == []

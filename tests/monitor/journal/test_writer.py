@@ -138,6 +138,21 @@ def test_a_closed_journal_refuses_appends(tmp_path: Path) -> None:
         journal.append_reading(STREAM, reading(0))
 
 
+def test_a_finished_journal_refuses_appends_but_still_marks_deliveries(tmp_path: Path) -> None:
+    journal = open_journal(tmp_path / "j.sqlite")
+    journal.append_reading(STREAM, reading(0))
+    journal.finish()
+    journal.finish()
+    with pytest.raises(JournalClosedError):
+        journal.append_reading(STREAM, reading(1))
+    journal.outbox.mark_sent("influxdb", 3)
+    journal.close()
+    with JournalReader(tmp_path / "j.sqlite") as reader:
+        kinds = [r.kind for r in reader.stream_records("device")]
+        assert kinds.count("journal_closed") == 1
+        assert reader.sent_up_to("influxdb") == 3
+
+
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     with open_journal(tmp_path / "j.sqlite"), pytest.raises(JournalBusyError):
         open_journal(tmp_path / "j.sqlite")
