@@ -8,6 +8,7 @@ evaluation core never reads a clock at all.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -72,15 +73,22 @@ class ScaledClock:
 
     Wall and monotonic time are both derived from the real monotonic clock, so a jump of the
     host's wall clock does not disturb a simulation. Several components sharing one instance
-    agree on the time; two processes agree when they are given the same origin and speed.
+    agree on the time. ``real_start`` is the ``time.monotonic()`` value at which the clock
+    stands at its origin (default: now); Linux's monotonic clock is system-wide, so processes
+    given the same speed, origin and real start share one timeline, even when one of them is
+    started long after the others (a restarted daemon resumes where its simulation stands).
     """
 
-    def __init__(self, speed: float, origin_ns: int | None = None) -> None:
+    def __init__(
+        self, speed: float, origin_ns: int | None = None, *, real_start: float | None = None
+    ) -> None:
         if not speed > 0 or speed != speed or speed == float("inf"):
             raise ValueError(f"clock speed must be a finite number > 0, got {speed!r}")
+        if real_start is not None and not math.isfinite(real_start):
+            raise ValueError(f"real start must be a finite monotonic time, got {real_start!r}")
         self._speed = float(speed)
         self._origin_ns = time.time_ns() if origin_ns is None else origin_ns
-        self._real_start = time.monotonic()
+        self._real_start = time.monotonic() if real_start is None else float(real_start)
 
     @property
     def speed(self) -> float:
@@ -89,6 +97,11 @@ class ScaledClock:
     @property
     def origin_ns(self) -> int:
         return self._origin_ns
+
+    @property
+    def real_start(self) -> float:
+        """The ``time.monotonic()`` value at which this clock stood at ``origin_ns``."""
+        return self._real_start
 
     def monotonic(self) -> float:
         return (time.monotonic() - self._real_start) * self._speed

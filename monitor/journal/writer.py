@@ -13,7 +13,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -76,6 +76,7 @@ class Journal:
             os.close(self._lock_fd)
             raise
         self._closed = self._finished = False
+        self._together = 0  # depth of ``together()`` blocks: no commit inside one
         self._batch: list[Row] = []
         self._streams: dict[str, StreamState] = {}
         self._unsigned: set[str] = set()
@@ -115,6 +116,19 @@ class Journal:
             raise RecordError(f"{kind} records are written by the journal itself")
         stamp = self.clock.now_ns() if ts is None else check_ts(ts)
         return self._append(stream, stamp, kind, normalise_fields(fields))
+
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Records appended inside are committed by one commit: a reading and the events it
+        caused reach the disk together, so a crash cannot keep the cause without its
+        consequences. ``flush()`` still commits at once."""
+        self._together += 1
+        try:
+            yield
+        finally:
+            self._together -= 1
+            if not self._together and self._commit_due():
+                self._flush_quietly()
 
     def checkpoint(self, stream: str) -> Record | None:
         """Sign the head of ``stream`` now; None if nothing was added since the last signature."""
@@ -166,12 +180,15 @@ class Journal:
             state.unsigned += 1
             if state.unsigned >= self.options.checkpoint_every_records:
                 self._sign(state, CHECKPOINT, {})
-        if (
-            len(self._batch) >= self.options.commit_every_records
-            or time.monotonic() - self._last_commit >= self.options.commit_interval_s
-        ):
+        if not self._together and self._commit_due():
             self._flush_quietly()
         return record
+
+    def _commit_due(self) -> bool:
+        return (
+            len(self._batch) >= self.options.commit_every_records
+            or time.monotonic() - self._last_commit >= self.options.commit_interval_s
+        )
 
     def _sign(self, state: StreamState, kind: str, extra: Fields) -> Record:
         ts = self.clock.now_ns()

@@ -110,7 +110,12 @@ class Pipeline:
     # -- inputs -----------------------------------------------------------------------------
 
     def on_reading(self, reading: Reading) -> None:
-        """Journal the reading in its stream, then let every machine that cares judge it."""
+        """Journal the reading in its stream, then let every machine that cares judge it; the
+        reading and the events it causes are committed together."""
+        with self.journal.together():
+            self._judge(reading)
+
+    def _judge(self, reading: Reading) -> None:
         kind, equipment = self.owner.get(reading.probe_id, ("probe", reading.probe_id))
         cycle = self.cycles.get(equipment) if kind == "pasteuriser" else None
         stream = cycle.stream if cycle else self._day_stream(kind, equipment, reading.ts)
@@ -148,6 +153,10 @@ class Pipeline:
 
     def tick(self, now_ns: int) -> None:
         """Time passes: silences, delays and limits expire; alarms re-notify and escalate."""
+        with self.journal.together():
+            self._tick(now_ns)
+
+    def _tick(self, now_ns: int) -> None:
         events: list[Event] = []
         for health in self.health.values():
             events += health.tick(now_ns)

@@ -60,6 +60,10 @@ def restore(pipeline: Pipeline, reader: JournalReader) -> list[str]:
         cycle = _rebuild(pipeline, reader, stream, records)
         if cycle is not None:
             pipeline.cycles[cycle.pasteuriser] = cycle
+            # The pasteuriser's watcher is new too: unless told, it takes the resumed cycle's
+            # heating for an unregistered cycle and alarms until the milk has cooled.
+            watcher = pipeline.watchers[cycle.pasteuriser]
+            pipeline.handle(watcher.cycle_started(cycle.machine.state.now_ts, stream))
             resumed.append(stream)
     return resumed
 

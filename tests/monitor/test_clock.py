@@ -52,3 +52,20 @@ def test_naive_datetime_refused_and_offsets_respected() -> None:
 
 async def test_sleep_never_negative() -> None:
     await asyncio.wait_for(ScaledClock(10).sleep(-5), timeout=1)
+
+
+async def test_clocks_given_one_real_start_share_one_timeline() -> None:
+    first = ScaledClock(speed=600, origin_ns=0)
+    await asyncio.sleep(0.05)  # a process started later, e.g. a daemon after a crash
+    later = ScaledClock(speed=600, origin_ns=first.origin_ns, real_start=first.real_start)
+    fresh = ScaledClock(speed=600, origin_ns=first.origin_ns)
+    assert later.real_start == first.real_start
+    before, shared, after = first.now_ns(), later.now_ns(), first.now_ns()
+    assert before <= shared <= after
+    assert fresh.now_ns() < before  # without the real start it would begin at the origin again
+
+
+@pytest.mark.parametrize("real_start", [float("nan"), float("inf")])
+def test_scaled_clock_refuses_bad_real_start(real_start: float) -> None:
+    with pytest.raises(ValueError, match="real start"):
+        ScaledClock(10, real_start=real_start)

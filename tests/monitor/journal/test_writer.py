@@ -234,3 +234,17 @@ def test_options_are_checked() -> None:
         JournalOptions(commit_interval_s=0)
     with pytest.raises(ValueError, match="max_pending_records"):
         JournalOptions(commit_every_records=10, max_pending_records=5)
+
+
+def test_records_appended_together_are_committed_together(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = open_journal(path, commit_interval_s=0.001)
+    with JournalReader(path) as reader:
+        committed = reader.last_row_id()
+        with journal.together():
+            journal.append_reading(STREAM, reading(0))
+            time.sleep(0.01)  # the commit interval has passed: only the block's end commits
+            journal.append_event(STREAM, "excursion_started", {"probe": "F1-air"})
+            assert reader.last_row_id() == committed
+        assert reader.last_row_id() == committed + 2
+    journal.close()

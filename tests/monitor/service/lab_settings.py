@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from config import Settings
 from config.loading import validate_mapping
@@ -11,9 +13,11 @@ from tests.fixtures.ports import free_port
 EXAMPLE = Path(__file__).parents[3] / "config" / "examples" / "simulator.toml"
 
 
-def lab_settings(tmp_path: Path, mqtt_port: int, **sections: dict[str, object]) -> Settings:
-    import tomllib
-
+def lab_settings_mapping(
+    tmp_path: Path, mqtt_port: int, **sections: dict[str, object]
+) -> dict[str, Any]:
+    """The settings as parsed TOML, before validation: what a settings file of another
+    process is written from."""
     data = tomllib.loads(EXAMPLE.read_text())
     data["mqtt"]["port"] = mqtt_port
     data["mqtt"]["backoff"] = {"initial_s": 0.05, "max_s": 0.5}
@@ -27,4 +31,8 @@ def lab_settings(tmp_path: Path, mqtt_port: int, **sections: dict[str, object]) 
     for probe in data["probes"]:
         probe["sample_period_s"] = 10.0
     data.update(sections)
-    return validate_mapping(data, str(EXAMPLE))
+    return data
+
+
+def lab_settings(tmp_path: Path, mqtt_port: int, **sections: dict[str, object]) -> Settings:
+    return validate_mapping(lab_settings_mapping(tmp_path, mqtt_port, **sections), str(EXAMPLE))
