@@ -16,6 +16,7 @@ README.md explains each choice; in short:
 
 from __future__ import annotations
 
+from monitor.influx.lineproto import MAX_TIME_NS
 from monitor.journal.signing import SIGNED_KINDS
 
 READING_MEASUREMENT = "lactamon_reading"
@@ -75,4 +76,6 @@ def point_time(ts: int, seq: int) -> int:
 
 def time_bounds(start_ns: int, end_ns: int) -> tuple[int, int]:
     """Point times ``[low, high)`` that hold every record stamped in ``[start_ns, end_ns)``."""
-    return start_ns - start_ns % SLOT_NS, end_ns - 1 - (end_ns - 1) % SLOT_NS + SLOT_NS
+    high = end_ns - 1 - (end_ns - 1) % SLOT_NS + SLOT_NS
+    # InfluxDB refuses a time past its last instant in a query, even as an open bound.
+    return start_ns - start_ns % SLOT_NS, min(high, MAX_TIME_NS + 1)
