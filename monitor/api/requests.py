@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -37,6 +37,15 @@ class CycleStartRequest(Credentials):
     pasteuriser: Text
     lots: list[Text] = Field(min_length=1, max_length=50)
     program: Text
+
+    @field_validator("lots")
+    @classmethod
+    def _each_lot_once(cls, lots: list[str]) -> list[str]:
+        # The evaluation core refuses a lot given twice with a ValueError: say it here, as a 400.
+        doubles = sorted({lot for lot in lots if lots.count(lot) > 1})
+        if doubles:
+            raise ValueError(f"lot(s) given twice: {', '.join(doubles)}")
+        return lots
 
 
 class CycleAbortRequest(Credentials):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from typing import Any
+from urllib.parse import quote
 
 from config import load_settings
 from monitor.api.client import call
@@ -76,6 +77,12 @@ def _signed(args: argparse.Namespace, **body: Any) -> dict[str, Any]:
     return {"user": args.user, "password": ask_password(f"password of {args.user}: "), **body}
 
 
+def _segment(name: str) -> str:
+    # Unquoted, a '/', '?' or '#' in a key or id would reach another route, or none
+    # ("Not Found"), instead of the daemon saying which key or id it does not know.
+    return quote(name, safe="")
+
+
 def _when(ts: int | None) -> str:
     return ns_to_datetime(ts).strftime("%Y-%m-%d %H:%M:%S UTC") if ts else "—"
 
@@ -97,7 +104,12 @@ def run_status(args: argparse.Namespace) -> int:
     print(f"alarms: {a['active']} active, {a['unacknowledged']} to acknowledge")
     if status["outbox"]:
         o = status["outbox"]
-        print(f"outbox: {o.get('pending', 0)} rows pending")
+        age = o.get("oldest_age_s")
+        oldest = f", the oldest {age / 60:.0f} min old" if age else ""
+        print(f"outbox to {o.get('sink', '?')}: {o.get('pending', 0)} rows pending{oldest}, "
+              f"{o.get('delivered', 0)} delivered since start")  # fmt: skip
+        if o.get("last_error"):
+            print(f"  last error: {o['last_error']}")
     for problem in status["problems"]:
         print(f"! {problem}")
     print("healthy" if status["healthy"] else "NOT healthy")
@@ -118,14 +130,14 @@ def run_alarms(args: argparse.Namespace) -> int:
 
 def run_ack(args: argparse.Namespace) -> int:
     body = _signed(args, comment=args.comment)
-    alarm = call(_web(args), "POST", f"/api/alarms/{args.alarm}/ack", body)
+    alarm = call(_web(args), "POST", f"/api/alarms/{_segment(args.alarm)}/ack", body)
     print(f"{alarm['key']}: {alarm['state']} (acknowledged by {alarm['acknowledged_by']})")
     return EXIT_OK
 
 
 def run_shelve(args: argparse.Namespace) -> int:
     body = _signed(args, comment=args.comment, minutes=args.minutes)
-    alarm = call(_web(args), "POST", f"/api/alarms/{args.alarm}/shelve", body)
+    alarm = call(_web(args), "POST", f"/api/alarms/{_segment(args.alarm)}/shelve", body)
     print(f"{alarm['key']}: shelved until {_when(alarm['shelved_until_ns'])}")
     return EXIT_OK
 
@@ -139,7 +151,7 @@ def run_cycle_start(args: argparse.Namespace) -> int:
 
 def run_cycle_abort(args: argparse.Namespace) -> int:
     body = _signed(args, reason=args.reason)
-    done = call(_web(args), "POST", f"/api/cycles/{args.pasteuriser}/abort", body)
+    done = call(_web(args), "POST", f"/api/cycles/{_segment(args.pasteuriser)}/abort", body)
     print(f"{done['cycle']}: {done['outcome']}")
     return EXIT_OK
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from monitor.clock import Clock, SystemClock
-from monitor.journal.canonical import canonical_bytes, chain_hash
+from monitor.journal.canonical import canonical_bytes, chain_hash, genesis_hash
 from monitor.journal.errors import (
     JournalClosedError,
     JournalError,
@@ -147,6 +147,11 @@ class Journal:
 
     def head(self, stream: str) -> tuple[int, bytes]:
         """(seq, hash) of the last record of ``stream``, pending ones included: (0, genesis)."""
+        if stream not in self._streams and stream not in self._codec.streams.by_text:
+            # Asking must not create: a stream named here would be listed with no record.
+            if self._closed or self._finished:
+                raise JournalClosedError(f"{self.path}: the journal is closed")
+            return 0, genesis_hash(check_stream(stream))
         state = self._state(stream)
         return state.seq, state.hash
 

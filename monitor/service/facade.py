@@ -31,6 +31,7 @@ from monitor.journal import (
     fold_lot,
     lot_stream,
 )
+from monitor.service import wiring
 from monitor.service.clock_sync import ClockSync
 from monitor.service.pipeline import Pipeline
 from monitor.service.status import alarm_json, status_json
@@ -101,28 +102,33 @@ class ServiceFacade:
             )
             raise Refused(reason)
         bacteriology = [self._bacteriology(lot) for lot in request.lots]
-        try:
-            cycle = self.pipeline.start_cycle(
-                request.pasteuriser, bacteriology, request.program, now
+        # The cycle, its links to the lots and its signature are on disk together or not at all.
+        with self.pipeline.journal.together():
+            try:
+                cycle = self.pipeline.start_cycle(
+                    request.pasteuriser, bacteriology, request.program, now
+                )
+            except StartRefused as refused:
+                self.pipeline.handle([refused.event(now, request.pasteuriser)])
+                raise Refused(refused.reason) from None
+            meaning = f"cycle started on {cycle.pasteuriser}"
+            signer = Signer(user.username, user.printed_name, meaning)
+            for lot in request.lots:
+                self.lots.link_cycle(lot, cycle.stream, signer, now)
+            self.pipeline.journal.append_event(
+                cycle.stream,
+                "cycle_signed",
+                {"user": user.username, "printed_name": user.printed_name, "meaning": "started"},
+                ts=now,
             )
-        except StartRefused as refused:
-            self.pipeline.handle([refused.event(now, request.pasteuriser)])
-            raise Refused(refused.reason) from None
-        signer = Signer(user.username, user.printed_name, f"cycle started on {cycle.pasteuriser}")
-        for lot in request.lots:
-            self.lots.link_cycle(lot, cycle.stream, signer, now)
-        self.pipeline.journal.append_event(
-            cycle.stream,
-            "cycle_signed",
-            {"user": user.username, "printed_name": user.printed_name, "meaning": "started"},
-            ts=now,
-        )
         return {"cycle": cycle.stream, "pasteuriser": cycle.pasteuriser, "lots": request.lots,
                 "program": cycle.program}  # fmt: skip
 
     async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json:
         now = self.clock.now_ns()
         user = self._sign_in(request, Permission.START_CYCLE, now)
+        # A mistyped id must say "unknown pasteuriser", not "no cycle runs on" it.
+        wiring.pasteuriser(self.pipeline.settings, pasteuriser)
         cycle = self.pipeline.abort_cycle(pasteuriser, user.username, request.reason, now)
         verdict = cycle.machine.verdict
         return {"cycle": cycle.stream, "outcome": verdict.outcome.value if verdict else None}

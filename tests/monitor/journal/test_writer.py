@@ -248,3 +248,12 @@ def test_records_appended_together_are_committed_together(tmp_path: Path) -> Non
             assert reader.last_row_id() == committed
         assert reader.last_row_id() == committed + 2
     journal.close()
+
+
+def test_asking_for_the_head_of_an_unknown_stream_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with open_journal(path) as journal:
+        assert journal.head("lot:L2026-404") == (0, genesis_hash("lot:L2026-404"))
+        journal.append_reading(STREAM, reading(0))
+    with JournalReader(path) as reader:
+        assert reader.stream_names() == ["device", STREAM]
