@@ -42,6 +42,11 @@ class MqttPublisher:
         self.sent = 0
         self.connected = False
 
+    @property
+    def pending(self) -> int:
+        """Messages queued, not yet taken by the broker."""
+        return len(self._queue)
+
     def publish(self, topic: str, message: Any, retain: bool = False) -> None:
         """Queue ``message`` (JSON-encoded) on ``prefix/topic``."""
         payload = json.dumps(message, sort_keys=True, ensure_ascii=False).encode()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from monitor.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
-from monitor.service.demo import run_demo
 
 
 def register(commands: Any) -> None:
@@ -29,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
         folder = args.keep
     else:
         folder = Path(tempfile.mkdtemp(prefix="lactamon-demo-"))
+    # Here, not at the top: every other command would load the simulator and its broker.
+    from monitor.service.demo import run_demo
+
     ok = asyncio.run(run_demo(folder, args.speed, lambda text: print(text, flush=True)))
     journal, config = folder / "journal.sqlite", folder / "demo.toml"
     config.write_text(

@@ -16,7 +16,7 @@ from config import Settings
 from drivers.factory import build_drivers
 from drivers.mqtt_publish import MqttPublisher
 from drivers.sink import AvailabilityChange
-from monitor.alarms import AlarmManager, AlarmPolicy, Notification, Priority
+from monitor.alarms import AlarmManager, AlarmPolicy, AlarmTransition, Notification, Priority
 from monitor.api.server import ApiServer
 from monitor.clock import NS_PER_S, Clock
 from monitor.influx.factory import create_writer
@@ -102,6 +102,7 @@ class Daemon:
             alarms = AlarmManager(alarm_policy(s))
             pipeline = Pipeline(s, journal, alarms, self._notify, now, silence_from_ns=grace)
             self.pipeline = pipeline
+            pipeline.on_transition = self._publish_state
             self._recover(pipeline, journal, now)
             sink = QueueSink()
             components = [Component(d.name, d.run) for d in build_drivers(s, self.clock, sink)]
@@ -178,13 +179,17 @@ class Daemon:
                        "priority": int(note.priority), "message": note.message,
                        "escalation_level": note.escalation_level}  # fmt: skip
             self.publisher.publish("alarms/notifications", message)
-            assert self.pipeline is not None
-            for key in note.alarms:
-                alarm = self.pipeline.alarms.alarms.get(key)
-                if alarm is not None:
-                    state = {"key": key, "state": alarm.state.value, "message": alarm.message,
-                             "priority": int(alarm.priority), "ts": note.ts}  # fmt: skip
-                    self.publisher.publish(f"alarms/state/{key}", state, retain=True)
+
+    def _publish_state(self, transition: AlarmTransition) -> None:
+        """Every change of an alarm, not only those that notify (back to normal, shelved):
+        the retained state is what a late subscriber takes for the truth."""
+        if self.publisher is None or self.pipeline is None:
+            return
+        alarm = self.pipeline.alarms.alarms.get(transition.key)
+        if alarm is not None:
+            state = {"key": alarm.key, "state": alarm.state.value, "message": alarm.message,
+                     "priority": int(alarm.priority), "ts": transition.ts}  # fmt: skip
+            self.publisher.publish(f"alarms/state/{alarm.key}", state, retain=True)
 
     async def _consume(self, pipeline: Pipeline, sink: QueueSink) -> None:
         while True:

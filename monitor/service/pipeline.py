@@ -77,6 +77,8 @@ class Pipeline:
         self.journal = journal
         self.alarms = alarms
         self._notify = notify
+        # Told of every alarm transition once it is journaled (the retained alarm states).
+        self.on_transition: Callable[[AlarmTransition], None] | None = None
         self._zone = settings.site.timezone
         self.owner: dict[str, tuple[str, str]] = {}
         for p in settings.pasteurisers:
@@ -234,6 +236,8 @@ class Pipeline:
     def record_alarms(self, transitions: list[AlarmTransition], notes: list[Notification]) -> None:
         for t in transitions:
             self.journal.append_event(ALARM_STREAM, t.kind, t.fields(), ts=t.ts)
+            if self.on_transition is not None:
+                self.on_transition(t)
         for note in notes:
             self._notify(note)
 

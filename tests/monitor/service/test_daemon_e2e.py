@@ -11,6 +11,7 @@ verifies from InfluxDB too, and the sealed cycle's signed head is on its retaine
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,9 @@ async def test_a_day_end_to_end(
                 assert status == 200, answer
                 assert answer["acknowledged_by"] == "Anne Martin"
             assert not [a.key for a in alarms.values() if a.needs_ack]
+            publisher = daemon.publisher
+            assert publisher is not None
+            await until(lambda: publisher.pending == 0, 10, "the MQTT messages to go out")
         finally:
             daemon.stop("test over")
             await asyncio.wait_for(task, 10)
@@ -149,6 +153,9 @@ async def test_a_day_end_to_end(
     assert all(r.fields["printed_name"] == "Anne Martin" for r in acks)
     await check_influxdb(settings, influxdb, public_key, rows)
     await check_published_head(mosquitto, settings, cycle["cycle"], public_key)
+    for key in raised:  # the retained states follow every change, acknowledgements too
+        retained = json.loads(await retained_message(mosquitto, settings, f"alarms/state/{key}"))
+        assert retained["state"] == alarms[key].state.value, (key, retained)
 
 
 async def check_influxdb(
@@ -173,13 +180,18 @@ async def check_published_head(
 ) -> None:
     """The cycle's seal on its retained topic, checkable alone with the public key."""
     assert settings.mqtt is not None
-    topic = f"{settings.mqtt.topic_prefix.rstrip('/')}/{head_topic(stream)}"
-    async with aiomqtt.Client("127.0.0.1", broker.port) as client:
-        await client.subscribe(topic)
-        message = await asyncio.wait_for(anext(aiter(client.messages)), 5)
-    assert message.retain
-    head = head_from_message(bytes(message.payload))
+    payload = await retained_message(broker, settings, head_topic(stream))
+    head = head_from_message(payload)
     assert isinstance(head, Record), head
     assert (head.stream, head.kind) == (stream, "seal")
     key = parse_public_key(public_key)
     assert check_signed_record(head, {key_id_of(key): key}, None) == []
+
+
+async def retained_message(broker: MosquittoBroker, settings: Settings, topic: str) -> bytes:
+    assert settings.mqtt is not None
+    async with aiomqtt.Client("127.0.0.1", broker.port) as client:
+        await client.subscribe(f"{settings.mqtt.topic_prefix.rstrip('/')}/{topic}")
+        message = await asyncio.wait_for(anext(aiter(client.messages)), 5)
+    assert message.retain
+    return bytes(message.payload)
