@@ -117,6 +117,9 @@ class Daemon:
                 outbox = self.outbox = InfluxOutbox(
                     journal, writer, s.influxdb, self.clock, lots, self._outbox_condition
                 )
+                # An outbox alarm restored from the journal must be cleared by this run.
+                restored = pipeline.alarms.alarms.get(ALARM_KEY)
+                outbox.alarmed = restored is not None and restored.condition_active
                 components.append(Component("outbox-influxdb", outbox.run))
             if self.publisher is not None:
                 components.append(Component("mqtt-publisher", self.publisher.run))
