@@ -1,12 +1,38 @@
-"""Pasteurisers and cold enclosures, with the probes that watch them."""
+"""Pasteurisers and cold enclosures, with the probes that watch them, and the rules' settings.
+
+Every default and every check of the rules lives in ``monitor.evaluation.params``: these
+models take their defaults from there and are checked by building those parameters
+(docs/RULES.md, Pasteurisation and Cold chain). Durations are in minutes here, in seconds
+in the parameters.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from config.base import Celsius, Identifier, PositiveSeconds, Strict
+from config.base import Identifier, Integer, Number, Strict
+from config.parameters import MINUTE_S, check_as_parameters
+from monitor.evaluation.params import (
+    BAND_DEFAULTS,
+    DEFAULT_DEADBAND_C,
+    DEFAULT_FLORA_LIMITS,
+    DEFAULT_GAP_PERIODS,
+    DEFAULT_HEATING_WATCH,
+    DEFAULT_POLICY,
+    DEFAULT_PROGRAMS,
+    DEFAULT_SAMPLE_PERIOD_S,
+    BandSpec,
+    CyclePolicy,
+    EnclosureKind,
+    FloraLimits,
+    HeatingWatchSpec,
+    HoldPolicy,
+    Program,
+    gap_limit_for,
+)
 
 ProbeRole = Literal["bath", "reference", "bottle"]
 
@@ -24,7 +50,7 @@ class Pasteuriser(Strict):
     id: Identifier
     name: str = ""
     probes: list[PasteuriserProbe] = Field(min_length=1)
-    unregistered_heating_c: Celsius = 45.0
+    unregistered_heating_c: Number = DEFAULT_HEATING_WATCH.threshold_c
 
     @model_validator(mode="after")
     def _roles(self) -> Pasteuriser:
@@ -33,6 +59,12 @@ class Pasteuriser(Strict):
             raise ValueError(f"probes: one bath probe at most, got {', '.join(baths)}")
         if not baths and not self.reference_probes:
             raise ValueError("probes: needs a bath or a reference probe")
+        return self
+
+    @model_validator(mode="after")
+    def _heating_threshold(self) -> Pasteuriser:
+        watch = partial(HeatingWatchSpec, threshold_c=self.unregistered_heating_c)
+        check_as_parameters(watch, {"threshold_c": "unregistered_heating_c"})
         return self
 
     @property
@@ -47,31 +79,26 @@ class Pasteuriser(Strict):
 class Band(Strict):
     """The allowed temperature band; a freezer has no lower bound."""
 
-    low: Celsius | None
-    high: Celsius
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Band:
-        if self.low is not None and self.low > self.high:
-            raise ValueError(f"lower bound {self.low:g} > upper bound {self.high:g}")
-        return self
+    low: Number | None
+    high: Number
 
 
-# DOMAIN.md, cold chain: fridge 0..+4 °C alarmed after 10 min, at once above 8 °C or below
-# 0 °C; freezer <= -18 °C alarmed after 20 min, at once above -10 °C.
-_KIND_DEFAULTS: dict[str, dict[str, Any]] = {
-    "fridge": {
-        "band": {"low": 0.0, "high": 4.0},
-        "delay_min": 10.0,
-        "gross_low": 0.0,
-        "gross_high": 8.0,
-    },
-    "freezer": {
-        "band": {"low": None, "high": -18.0},
-        "delay_min": 20.0,
-        "gross_low": None,
-        "gross_high": -10.0,
-    },
+def _kind_defaults(spec: BandSpec) -> dict[str, Any]:
+    return {
+        "band": {"low": spec.low_c, "high": spec.high_c},
+        "delay_min": spec.delay_s / MINUTE_S,
+        "gross_low": spec.gross_low_c,
+        "gross_high": spec.gross_high_c,
+    }
+
+
+_KIND_DEFAULTS = {kind: _kind_defaults(spec) for kind, spec in BAND_DEFAULTS.items()}
+_BAND_NAMES = {
+    "low_c": "band.low",
+    "high_c": "band.high",
+    "delay_s": "delay_min",
+    "gross_low_c": "gross_low",
+    "gross_high_c": "gross_high",
 }
 
 
@@ -80,13 +107,13 @@ class Enclosure(Strict):
 
     id: Identifier
     name: str = ""
-    kind: Literal["fridge", "freezer"]
+    kind: EnclosureKind
     probes: list[Identifier] = Field(min_length=1)
     band: Band
-    delay_min: float = Field(ge=0, le=24 * 60, allow_inf_nan=False)
-    gross_low: Celsius | None
-    gross_high: Celsius | None
-    deadband_c: float = Field(default=0.5, ge=0, le=5, allow_inf_nan=False)
+    delay_min: Number
+    gross_low: Number | None
+    gross_high: Number | None
+    deadband_c: Number = DEFAULT_DEADBAND_C
 
     @model_validator(mode="before")
     @classmethod
@@ -96,46 +123,99 @@ class Enclosure(Strict):
         return data
 
     @model_validator(mode="after")
-    def _limits_outside_band(self) -> Enclosure:
-        if self.gross_high is not None and self.gross_high < self.band.high:
-            raise ValueError(
-                f"gross_high {self.gross_high:g} lies inside the band (high {self.band.high:g})"
-            )
-        low = self.band.low
-        if self.gross_low is not None and low is not None and self.gross_low > low:
-            raise ValueError(f"gross_low {self.gross_low:g} lies inside the band (low {low:g})")
+    def _band_is_valid(self) -> Enclosure:
+        spec = partial(
+            BandSpec,
+            self.kind,
+            self.band.low,
+            self.band.high,
+            self.delay_s,
+            self.gross_low,
+            self.gross_high,
+            self.deadband_c,
+        )
+        check_as_parameters(spec, _BAND_NAMES)
         return self
 
     @property
     def delay_s(self) -> float:
-        return self.delay_min * 60.0
+        return self.delay_min * MINUTE_S
 
 
 class ProgramSettings(Strict):
-    """A pasteurisation program: hold at or above the setpoint for the hold time."""
+    """A pasteurisation program: hold at or above the setpoint for the hold time.
 
-    setpoint_c: Celsius
-    hold_min: float = Field(gt=0, le=600, allow_inf_nan=False)
-    max_total_flora_cfu_ml: float = Field(gt=0, allow_inf_nan=False)
+    A program is checked under its name, by ``check_program``: the settings root does it.
+    """
+
+    setpoint_c: Number
+    hold_min: Number
+    max_total_flora_cfu_ml: Number
+
+
+def check_program(name: str, program: ProgramSettings) -> None:
+    """Refuse ``program`` unless the rules accept it as ``Program(name, ...)``."""
+    build = partial(
+        Program,
+        name,
+        program.setpoint_c,
+        program.hold_min * MINUTE_S,
+        program.max_total_flora_cfu_ml,
+    )
+    check_as_parameters(build, {"hold_s": "hold_min"})
 
 
 def default_programs() -> dict[str, ProgramSettings]:
-    """DOMAIN.md: holder58 (58 °C, 60 min, flora <= 1e4) and holder63 (63 °C, 30 min, <= 1e5)."""
+    """The rules' ``DEFAULT_PROGRAMS`` (holder58 and holder63), as settings."""
     return {
-        "holder58": ProgramSettings(setpoint_c=58.0, hold_min=60, max_total_flora_cfu_ml=1e4),
-        "holder63": ProgramSettings(setpoint_c=63.0, hold_min=30, max_total_flora_cfu_ml=1e5),
+        p.name: ProgramSettings(
+            setpoint_c=p.setpoint_c,
+            hold_min=p.hold_s / MINUTE_S,
+            max_total_flora_cfu_ml=p.max_total_flora_cfu_ml,
+        )
+        for p in DEFAULT_PROGRAMS
     }
 
 
 class PasteurisationRules(Strict):
-    """How cycles are judged; defaults from DOMAIN.md."""
+    """How cycles are judged; the defaults are the rules' (``CyclePolicy``, ``FloraLimits``)."""
 
-    hold_policy: Literal["restart", "fail"] = "restart"
-    gap_periods: int = Field(default=3, ge=1, le=100)
-    overshoot_margin_c: float = Field(default=3.0, gt=0, le=20, allow_inf_nan=False)
-    come_up_limit_min: float = Field(default=90.0, gt=0, le=600, allow_inf_nan=False)
-    cooling_target_c: Celsius = 6.0
-    cooling_limit_min: float = Field(default=60.0, gt=0, le=600, allow_inf_nan=False)
-    destroy_above_total_flora_cfu_ml: float = Field(default=1e5, gt=0, allow_inf_nan=False)
-    max_s_aureus_cfu_ml: float = Field(default=1e4, gt=0, allow_inf_nan=False)
-    sample_period_s: PositiveSeconds = 1.0
+    hold_policy: HoldPolicy = DEFAULT_POLICY.hold_policy
+    gap_periods: Integer = DEFAULT_GAP_PERIODS
+    overshoot_margin_c: Number = DEFAULT_POLICY.overshoot_margin_c
+    come_up_limit_min: Number = DEFAULT_POLICY.come_up_limit_s / MINUTE_S
+    cooling_target_c: Number = DEFAULT_POLICY.cooling_target_c
+    cooling_limit_min: Number = DEFAULT_POLICY.cooling_limit_s / MINUTE_S
+    settle_min: Number = DEFAULT_POLICY.settle_s / MINUTE_S
+    cooling_fail_margin_c: Number = DEFAULT_POLICY.cooling_fail_margin_c
+    destroy_above_total_flora_cfu_ml: Number = DEFAULT_FLORA_LIMITS.destroy_above_total_flora_cfu_ml
+    destroy_above_s_aureus_cfu_ml: Number = DEFAULT_FLORA_LIMITS.destroy_above_s_aureus_cfu_ml
+
+    @model_validator(mode="after")
+    def _rules_are_valid(self) -> PasteurisationRules:
+        # The gap limit is counted in periods of each pasteuriser's own probes: any period
+        # checks the count.
+        check_as_parameters(partial(gap_limit_for, DEFAULT_SAMPLE_PERIOD_S, self.gap_periods))
+        policy = partial(
+            CyclePolicy,
+            hold_policy=self.hold_policy,
+            overshoot_margin_c=self.overshoot_margin_c,
+            come_up_limit_s=self.come_up_limit_min * MINUTE_S,
+            cooling_target_c=self.cooling_target_c,
+            cooling_limit_s=self.cooling_limit_min * MINUTE_S,
+            settle_s=self.settle_min * MINUTE_S,
+            cooling_fail_margin_c=self.cooling_fail_margin_c,
+        )
+        names = {
+            "come_up_limit_s": "come_up_limit_min",
+            "cooling_limit_s": "cooling_limit_min",
+            "settle_s": "settle_min",
+        }
+        check_as_parameters(policy, names)
+        limits = partial(
+            FloraLimits,
+            self.destroy_above_total_flora_cfu_ml,
+            self.destroy_above_s_aureus_cfu_ml,
+        )
+        check_as_parameters(limits)
+        return self

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from config.base import Identifier, PositiveSeconds, Strict, read_secret
+from config.base import Flag, Identifier, Integer, Number, PositiveSeconds, Strict, read_secret
 
 Parity = Literal["N", "E", "O"]
 
@@ -32,9 +32,9 @@ class ModbusTcpBus(Strict):
     kind: Literal["tcp"]
     id: Identifier
     host: str
-    port: int = Field(default=502, ge=1, le=65535)
+    port: Integer = Field(default=502, ge=1, le=65535)
     timeout_s: PositiveSeconds = 1.0
-    retries: int = Field(default=2, ge=0, le=10)
+    retries: Integer = Field(default=2, ge=0, le=10)
     backoff: Backoff = Backoff()
 
 
@@ -44,13 +44,13 @@ class ModbusRtuBus(Strict):
     kind: Literal["rtu"]
     id: Identifier
     device: Path
-    baudrate: int = Field(default=9600, ge=300, le=921600)
+    baudrate: Integer = Field(default=9600, ge=300, le=921600)
     parity: Parity = "N"
     stopbits: Literal[1, 2] = 1
     bytesize: Literal[7, 8] = 8
     timeout_s: PositiveSeconds = 1.0
-    retries: int = Field(default=2, ge=0, le=10)
-    inter_frame_gap_s: float | None = Field(default=None, ge=0, le=1)
+    retries: Integer = Field(default=2, ge=0, le=10)
+    inter_frame_gap_s: Number | None = Field(default=None, ge=0, le=1)
     backoff: Backoff = Backoff()
 
     def frame_gap_s(self) -> float:
@@ -69,7 +69,7 @@ class SerialLine(Strict):
 
     id: Identifier
     device: Path
-    baudrate: int = Field(default=9600, ge=300, le=921600)
+    baudrate: Integer = Field(default=9600, ge=300, le=921600)
     parity: Parity = "N"
     stopbits: Literal[1, 2] = 1
     bytesize: Literal[7, 8] = 8
@@ -77,7 +77,7 @@ class SerialLine(Strict):
     pair_separator: str = Field(default=";", min_length=1)
     key_separator: str = Field(default="=", min_length=1)
     pattern: str | None = None
-    max_line_bytes: int = Field(default=512, ge=16, le=65536)
+    max_line_bytes: Integer = Field(default=512, ge=16, le=65536)
     silence_s: PositiveSeconds = 10.0
     backoff: Backoff = Backoff()
 
@@ -109,22 +109,44 @@ class MqttTls(Strict):
     ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
-    insecure_skip_verify: bool = False
+    insecure_skip_verify: Flag = False
 
 
 class MqttBroker(Strict):
     """The broker the probes publish to and the service publishes alarms and chain heads on."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=1883, ge=1, le=65535)
+    port: Integer = Field(default=1883, ge=1, le=65535)
     username: str | None = None
     password: SecretStr | None = None
     password_file: Path | None = None
     tls: MqttTls | None = None
-    client_id: str = "lactamon"
-    keepalive_s: int = Field(default=30, ge=5, le=3600)
-    topic_prefix: str = "lactamon"
+    # Both default to this unit's own (``lactamon-<site>-<device>``, ``lactamon/<site>/<device>``,
+    # set by the settings): two units on one broker must never share a client id, which
+    # makes the broker close one for the other, nor retained topics, which they overwrite.
+    client_id: str | None = None
+    keepalive_s: Integer = Field(default=30, ge=5, le=3600)
+    topic_prefix: str | None = None
     backoff: Backoff = Backoff()
+
+    @property
+    def client_id_base(self) -> str:
+        """The client id every connection of this unit starts with."""
+        return self.client_id or "lactamon"
+
+    @property
+    def prefix(self) -> str:
+        """The topic prefix of everything this unit publishes, without a trailing '/'."""
+        return (self.topic_prefix or "lactamon").rstrip("/")
+
+    def for_unit(self, site: str, device: str) -> MqttBroker:
+        """These settings with the unit's own client id and prefix where none was set."""
+        update: dict[str, str] = {}
+        if self.client_id is None:
+            update["client_id"] = f"lactamon-{site}-{device}"
+        if self.topic_prefix is None:
+            update["topic_prefix"] = f"lactamon/{site}/{device}"
+        return self.model_copy(update=update) if update else self
 
     @model_validator(mode="after")
     def _one_password(self) -> MqttBroker:

@@ -1,40 +1,43 @@
-"""Probes: where each value comes from, how to decode it, and how far to trust it."""
+"""Probes: where each value comes from, how to decode it, and how far to trust it.
+
+The trust settings left out take defaults from what the probe watches (``config.probe_limits``):
+the plausible range of an enclosure's air is not a pasteuriser bath's, and only the settings as
+a whole say which equipment owns a probe.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from config.base import Celsius, Identifier, PositiveSeconds, Strict
+from config.base import Celsius, Identifier, Integer, Number, PositiveSeconds, Strict
+from config.modbus_source import ModbusSource, ModbusStatus
+from config.mqtt_source import MqttSource
+from config.parameters import check_as_parameters
+from config.sensor_types import SensorType
+from monitor.evaluation.params import (
+    DEFAULT_SAMPLE_PERIOD_S,
+    DEFAULT_STALE_PERIODS,
+    ProbeHealthSpec,
+)
+
+__all__ = [
+    "DEFAULT_FAULT_VALUES",
+    "ModbusSource",
+    "ModbusStatus",
+    "MqttSource",
+    "Probe",
+    "ProbeSource",
+    "Range",
+    "SerialSource",
+]
 
 # Values that real probes send when they are broken: int16 limits scaled by 0.1 (PT100
 # transmitters on open circuit), -200 (PT100 short), -127 (DS18B20 not answering).
 DEFAULT_FAULT_VALUES = (3276.7, -3276.8, 3276.8, -200.0, -127.0)
-
-
-class ModbusSource(Strict):
-    """A value in one or two registers of a Modbus unit."""
-
-    kind: Literal["modbus"]
-    bus: Identifier
-    unit_id: int = Field(ge=1, le=247)
-    table: Literal["holding", "input"] = "holding"
-    address: int = Field(ge=0, le=65535)
-    encoding: Literal["int16", "uint16", "int32", "uint32", "float32"] = "int16"
-    scale: float = Field(default=0.1, allow_inf_nan=False)
-    word_order: Literal["big", "little"] = "big"
-
-    @property
-    def register_count(self) -> int:
-        return 1 if self.encoding in ("int16", "uint16") else 2
-
-    @model_validator(mode="after")
-    def _scale_not_zero(self) -> ModbusSource:
-        if self.scale == 0:
-            raise ValueError("scale must not be 0")
-        return self
 
 
 class SerialSource(Strict):
@@ -43,53 +46,6 @@ class SerialSource(Strict):
     kind: Literal["serial"]
     line: Identifier
     field: str = Field(min_length=1)
-
-
-MqttFormat = Literal["number", "json", "tasmota", "zigbee2mqtt", "shelly"]
-
-
-class MqttSource(Strict):
-    """A topic and how to find the temperature in its payload.
-
-    ``format`` picks a payload style: a plain number; Tasmota (``{"DS18B20":{"Temperature":3.2},
-    "TempUnit":"C"}``, the sensor name in ``sensor``); Zigbee2MQTT (``{"temperature":3.21}``);
-    Shelly (``{"tC":3.2,"tF":37.8}``); or any JSON with an explicit dotted ``json_path``.
-    """
-
-    kind: Literal["mqtt"]
-    topic: str = Field(min_length=1)
-    format: MqttFormat = "number"
-    json_path: str | None = None
-    sensor: str = "DS18B20"
-    unit_path: str | None = None
-
-    @model_validator(mode="after")
-    def _path_rules(self) -> MqttSource:
-        if any(c in self.topic for c in "+#"):
-            raise ValueError(f"topic {self.topic!r}: one probe needs one topic, no wildcards")
-        if self.format == "json" and not self.json_path:
-            raise ValueError("format 'json' needs a json_path, e.g. 'sensor.temperature'")
-        if self.format == "number" and self.json_path:
-            raise ValueError("json_path is not used with format 'number'")
-        return self
-
-    def resolved_json_path(self) -> str | None:
-        """The dotted path of the temperature in the payload, or None for a plain number."""
-        if self.json_path:
-            return self.json_path
-        return {
-            "number": None,
-            "json": None,
-            "tasmota": f"{self.sensor}.Temperature",
-            "zigbee2mqtt": "temperature",
-            "shelly": "tC",
-        }[self.format]
-
-    def resolved_unit_path(self) -> str | None:
-        """Where the payload states its unit, if it does (Tasmota: ``TempUnit``)."""
-        if self.unit_path:
-            return self.unit_path
-        return "TempUnit" if self.format == "tasmota" else None
 
 
 ProbeSource = Annotated[ModbusSource | SerialSource | MqttSource, Field(discriminator="kind")]
@@ -110,30 +66,62 @@ class Range(Strict):
     def __contains__(self, value: float) -> bool:
         return self.low <= value <= self.high
 
+    def __str__(self) -> str:
+        return f"{self.low:g}..{self.high:g} °C"
+
 
 class Probe(Strict):
-    """One temperature probe and the trust rules that turn its raw value into a ``Reading``."""
+    """One temperature probe and the trust rules that turn its raw value into a ``Reading``.
+
+    ``sensor`` names the sensor chip when its reset values must be caught (``ds18b20``,
+    ``shelly_ht_gen1``); an MQTT preset may imply it. ``plausible_range``,
+    ``measuring_range`` and ``max_step_c`` default by the probe's role.
+    """
 
     id: Identifier
     name: str = ""
     source: ProbeSource
     unit: Literal["C", "F"] = "C"
-    sample_period_s: PositiveSeconds = 10.0
-    stale_after_periods: int = Field(default=3, ge=1, le=1000)
-    calibration_offset_c: float = Field(default=0.0, ge=-5, le=5, allow_inf_nan=False)
+    sensor: SensorType | None = None
+    sample_period_s: PositiveSeconds = DEFAULT_SAMPLE_PERIOD_S
+    stale_after_periods: Integer = DEFAULT_STALE_PERIODS
+    calibration_offset_c: Number = Field(default=0.0, ge=-5, le=5)
     calibration_due: date | None = None
-    measuring_range: Range = Range(low=-50.0, high=110.0)
-    plausible_range: Range = Range(low=-90.0, high=150.0)
-    fault_values: tuple[float, ...] = DEFAULT_FAULT_VALUES
+    measuring_range: Range | None = None
+    plausible_range: Range | None = None
+    fault_values: tuple[Number, ...] = DEFAULT_FAULT_VALUES
     stuck_after_s: PositiveSeconds | None = None
+    max_step_c: Number | None = Field(default=None, gt=0, le=250)
+
+    @model_validator(mode="after")
+    def _health_rules(self) -> Probe:
+        spec = partial(ProbeHealthSpec, self.sample_period_s, self.stale_after_periods,
+                       self.stuck_after_s)  # fmt: skip
+        check_as_parameters(spec, {"stale_periods": "stale_after_periods"})
+        return self
 
     @model_validator(mode="after")
     def _ranges_nested(self) -> Probe:
         m, p = self.measuring_range, self.plausible_range
-        if m.low < p.low or m.high > p.high:
+        if m is not None and p is not None and (m.low < p.low or m.high > p.high):
+            raise ValueError(f"measuring_range {m} must lie inside plausible_range {p}")
+        return self
+
+    @model_validator(mode="after")
+    def _unit_known(self) -> Probe:
+        source = self.source
+        if not isinstance(source, MqttSource):
+            return self
+        style = source.preset
+        if style.needs_unit and "unit" not in self.model_fields_set:
             raise ValueError(
-                f"measuring_range {m.low:g}..{m.high:g} must lie inside "
-                f"plausible_range {p.low:g}..{p.high:g}"
+                f"format {source.format!r} sends a bare number in the unit set on the device: "
+                'set unit = "C" or unit = "F" to the same unit as the device'
+            )
+        if style.fixed_unit is not None and self.unit != style.fixed_unit:
+            raise ValueError(
+                f"format {source.format!r} always publishes °{style.fixed_unit}: "
+                f'remove unit = "{self.unit}"'
             )
         return self
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 from pathlib import Path
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from config.base import Identifier, PositiveSeconds, Strict, read_secret
+from config.base import Flag, Identifier, Integer, Number, PositiveSeconds, Strict, read_secret
 from config.links import Backoff
 
 
@@ -55,6 +56,11 @@ class JournalSettings(Strict):
     commit_interval_s: float = Field(default=1.0, gt=0, le=1.0, allow_inf_nan=False)
     checkpoint_every_records: int = Field(default=1000, ge=1)
     checkpoint_every_s: PositiveSeconds = 300.0
+    # Memory for the records that wait while the disk cannot be written (monitor/journal/
+    # buffer.py); the cap keeps the writer's record-count limit out of reach.
+    buffer_bytes: Integer = Field(default=16 * 2**20, ge=2**16, le=128 * 2**20)
+    # The early warning: free space for fewer days than this at the current write rate.
+    warn_days_left: Number = Field(default=7.0, gt=0, le=3650)
 
 
 class SigningSettings(Strict):
@@ -107,11 +113,49 @@ class InfluxSettings(Strict):
 
 
 class WebSettings(Strict):
-    """The local HTTP API: loopback by default, or a Unix socket."""
+    """The local HTTP API: loopback by default, or a Unix socket.
+
+    Every signing request carries a password. Beyond loopback the API is served over HTTPS
+    with ``tls_cert_file`` and ``tls_key_file`` (PEM), or over plain HTTP only if the site
+    says so with ``allow_plain_http_on_lan = true``.
+    """
 
     host: str = "127.0.0.1"
     port: int = Field(default=8470, ge=0, le=65535)
     unix_socket: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    allow_plain_http_on_lan: Flag = False
+
+    @model_validator(mode="after")
+    def _passwords_stay_on_the_machine(self) -> WebSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("give both tls_cert_file and tls_key_file, or neither")
+        if self.plain_http_beyond_loopback and not self.allow_plain_http_on_lan:
+            raise ValueError(
+                f"host {self.host!r} is not loopback: the API carries passwords, so serve it "
+                "over HTTPS with tls_cert_file and tls_key_file, or set "
+                "allow_plain_http_on_lan = true to send them readable over the network"
+            )
+        return self
+
+    @property
+    def plain_http_beyond_loopback(self) -> bool:
+        """Whether the API listens beyond this machine without TLS (allowed or not)."""
+        if self.unix_socket is not None or self.tls_cert_file is not None:
+            return False
+        return not self.loopback_host(self.host)
+
+    @staticmethod
+    def loopback_host(host: str) -> bool:
+        """Only "localhost" and loopback addresses: any other name may resolve to the
+        network, and "" or "0.0.0.0" listen on every interface."""
+        if host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
 
 class AlarmSettings(Strict):

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from config.base import EnvironmentSource
 from config.equipment import (
     Enclosure,
     PasteurisationRules,
     Pasteuriser,
     ProgramSettings,
+    check_program,
     default_programs,
 )
 from config.links import ModbusBus, MqttBroker, SerialLine
+from config.probe_checks import register_errors
 from config.probes import ModbusSource, MqttSource, Probe, SerialSource
 from config.service import (
     AlarmSettings,
@@ -84,7 +87,23 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML document arrives as init values (read by config.loading, which reports
         # its syntax errors with line numbers); environment variables win over it.
-        return (env_settings, init_settings)
+        return (EnvironmentSource(settings_cls), init_settings)
+
+    @field_validator("programs")
+    @classmethod
+    def _programs_are_valid(
+        cls, programs: dict[str, ProgramSettings]
+    ) -> dict[str, ProgramSettings]:
+        for name, program in programs.items():
+            check_program(name, program)
+        return programs
+
+    @model_validator(mode="after")
+    def _mqtt_of_this_unit(self) -> Settings:
+        if self.mqtt is not None:
+            # Frozen settings: the derived identity is set once, here, while validating.
+            object.__setattr__(self, "mqtt", self.mqtt.for_unit(self.site.id, self.site.device))
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
@@ -107,6 +126,7 @@ class Settings(BaseSettings):
         errors += _duplicates("probes", [p.id for p in self.probes])
         errors += _duplicates("pasteurisers", [p.id for p in self.pasteurisers])
         errors += _duplicates("enclosures", [e.id for e in self.enclosures])
+        errors += [CrossReferenceError(e.path, e.message) for e in register_errors(self)]
         buses = {b.id for b in self.modbus}
         lines = {s.id for s in self.serial}
         seen_registers: dict[tuple[str, int, str, int], str] = {}

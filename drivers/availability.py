@@ -2,7 +2,8 @@
 
 A driver calls ``seen`` for each good value and ``failed`` for each error; a periodic
 ``check_silence`` turns a probe that has said nothing for its configured silence into an
-unavailable one. A silent probe is never given its last value again (DOMAIN.md).
+unavailable one. A silent probe is never given its last value again (docs/RULES.md, Probe
+faults and plausibility, F4).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import Settings
+from config.probe_limits import limits_by_probe
 from config.probes import ModbusSource, MqttSource, SerialSource
 from drivers.modbus_poller import ModbusPoller
 from drivers.mqtt_subscriber import MqttSubscriber
@@ -26,7 +27,12 @@ class DriverTask:
 
 
 def build_drivers(settings: Settings, clock: Clock, sink: ReadingSink) -> list[DriverTask]:
-    """One task per link that has probes; links without probes are left idle."""
+    """One task per link that has probes; links without probes are left idle.
+
+    Each driver qualifies its readings with the limits of each probe's role (the equipment
+    that owns it in ``settings``).
+    """
+    limits = limits_by_probe(settings)
     tasks: list[DriverTask] = []
     for bus in settings.modbus:
         probes = [
@@ -35,7 +41,7 @@ def build_drivers(settings: Settings, clock: Clock, sink: ReadingSink) -> list[D
             if isinstance(p.source, ModbusSource) and p.source.bus == bus.id
         ]
         if probes:
-            poller = ModbusPoller(bus, probes, clock, sink)
+            poller = ModbusPoller(bus, probes, clock, sink, limits=limits)
             tasks.append(DriverTask(f"modbus:{bus.id}", poller.run, poller))
     for line in settings.serial:
         probes = [
@@ -44,10 +50,10 @@ def build_drivers(settings: Settings, clock: Clock, sink: ReadingSink) -> list[D
             if isinstance(p.source, SerialSource) and p.source.line == line.id
         ]
         if probes:
-            reader = SerialLineReader(line, probes, sink, clock)
+            reader = SerialLineReader(line, probes, sink, clock, limits=limits)
             tasks.append(DriverTask(f"serial:{line.id}", reader.run, reader))
     mqtt_probes = [p for p in settings.probes if isinstance(p.source, MqttSource)]
     if mqtt_probes and settings.mqtt is not None:
-        subscriber = MqttSubscriber(settings.mqtt, mqtt_probes, sink, clock)
+        subscriber = MqttSubscriber(settings.mqtt, mqtt_probes, sink, clock, limits=limits)
         tasks.append(DriverTask("mqtt", subscriber.run, subscriber))
     return tasks

@@ -1,28 +1,38 @@
 """The poll loop of one Modbus bus: every probe at its sample period, never crashing on faults.
 
 Probes with the same sample period are polled together, in the fewest requests
-(``drivers.modbus_plan``). A failed request makes its probes unavailable, with a reason that
-names them, and is retried after a doubling delay, so a dead unit does not take the bus time
-the other units need. A lost or refused connection makes every probe of the bus unavailable
-and is retried with the bus's capped exponential backoff, reset on success. Periods and
-backoff delays run on the injected clock; timeouts and the inter-frame gap are wire time.
+(``drivers.modbus_plan``); a probe whose device has a status register becomes a reading once
+both its value and its status are read, a fault when the status says so. A failed request
+makes its probes unavailable, with a reason that names them, and is retried after a doubling
+delay, so a dead unit does not take the bus time the other units need. A lost or refused
+connection makes every probe of the bus unavailable and is retried with the bus's capped
+exponential backoff, reset on success. Periods and backoff delays run on the injected clock;
+timeouts and the inter-frame gap are wire time.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from config.links import ModbusRtuBus, ModbusTcpBus
+from config.probe_limits import ProbeLimits
 from config.probes import Probe
 from drivers.availability import AvailabilityTracker
 from drivers.backoff import Backoff
-from drivers.conversion import make_reading
 from drivers.errors import ProbeError, ProbeUnreachable
 from drivers.modbus_client import ModbusConnection, ModbusCounters
-from drivers.modbus_plan import DEFAULT_MAX_GAP, RegisterRead, modbus_source, plan_reads
+from drivers.modbus_plan import (
+    DEFAULT_MAX_GAP,
+    RegisterKey,
+    RegisterRead,
+    decode_probe,
+    modbus_source,
+    plan_reads,
+)
+from drivers.qualify import ReadingQualifier
 from drivers.sink import ReadingSink
 from monitor.clock import Clock
 
@@ -54,6 +64,7 @@ class ModbusPoller:
         clock: Clock,
         sink: ReadingSink,
         *,
+        limits: Mapping[str, ProbeLimits] | None = None,
         logger: logging.Logger | None = None,
         max_gap: int = DEFAULT_MAX_GAP,
     ) -> None:
@@ -76,6 +87,7 @@ class ModbusPoller:
         ]
         self._clock = clock
         self._sink = sink
+        self._qualify = ReadingQualifier(self._probes, limits)
         self._log = logger or logging.getLogger(__name__)
         self._tracker = AvailabilityTracker(self._probes, sink, self._log)
         self._connection = ModbusConnection(bus)
@@ -130,10 +142,13 @@ class ModbusPoller:
         self._connection.close()
 
     async def _poll(self, states: list[_ReadState]) -> None:
+        words: dict[RegisterKey, int] = {}
+        done: set[str] = set()
         for state in states:
             if not self._connection.connected and not await self._connect():
                 return
             if state.retry_at > self._clock.monotonic():
+                done.update(state.read.probe_ids)  # backing off: this poll has none of them
                 continue
             try:
                 registers = await self._connection.read(state.read)
@@ -144,14 +159,30 @@ class ModbusPoller:
                 return
             except ProbeError as error:
                 self._failed(state.read.probes, error)
+                done.update(state.read.probe_ids)
                 state.retry_at = self._clock.monotonic() + state.backoff.next_delay()
                 continue
             ts = self._clock.now_ns()
             state.backoff.reset()
             state.retry_at = -math.inf
-            for probe, raw in state.read.decode(registers):
-                self._tracker.seen(probe.id, ts)
-                self._sink.reading(make_reading(probe, raw, ts))
+            words |= state.read.words(registers)
+            self._emit(state.read.probes, words, done, ts)
+
+    def _emit(
+        self, probes: Iterable[Probe], words: dict[RegisterKey, int], done: set[str], ts: int
+    ) -> None:
+        """A reading for each of ``probes`` whose registers are all read and not yet used."""
+        for probe in probes:
+            if probe.id in done:
+                continue
+            decoded = decode_probe(probe, words)
+            if decoded is None:
+                continue  # its status register comes with a later read of this poll
+            done.add(probe.id)
+            self._tracker.seen(probe.id, ts)
+            self._sink.reading(
+                self._qualify.reading(probe, decoded.raw, ts, device_fault=decoded.device_fault)
+            )
 
     async def _connect(self) -> bool:
         if self._clock.monotonic() < self._reconnect_at:

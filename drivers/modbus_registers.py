@@ -12,18 +12,12 @@ import struct
 from collections.abc import Sequence
 from typing import Literal
 
+from config.modbus_source import REGISTER_COUNTS, Encoding
 from config.probes import ModbusSource
 
-Encoding = Literal["int16", "uint16", "int32", "uint32", "float32"]
-WordOrder = Literal["big", "little"]
+__all__ = ["REGISTER_COUNTS", "Encoding", "apply_scale", "decode_source", "registers_to_number"]
 
-REGISTER_COUNTS: dict[Encoding, int] = {
-    "int16": 1,
-    "uint16": 1,
-    "int32": 2,
-    "uint32": 2,
-    "float32": 2,
-}
+WordOrder = Literal["big", "little"]
 _STRUCT_CODES: dict[Encoding, str] = {
     "int16": "h",
     "uint16": "H",

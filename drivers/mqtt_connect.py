@@ -70,7 +70,7 @@ class MqttConnector:
         self, broker: MqttBroker, client_id_suffix: str, *, timeout_s: float = 10.0
     ) -> None:
         self.broker = broker
-        self.client_id = f"{broker.client_id}-{client_id_suffix}"
+        self.client_id = f"{broker.client_id_base}-{client_id_suffix}"
         self._timeout_s = timeout_s
         try:
             self._password = broker.password_value()

@@ -1,40 +1,52 @@
-"""Turning an MQTT payload into a temperature: a plain number, or a value found by a JSON path.
+"""Turning an MQTT payload into a temperature, in the style of the probe's preset.
 
 Pure and strict: a payload is either one finite number with the unit it declared (if any),
-or a ``PayloadRejected`` naming a fixed reason. Strictness is the point: ``true``, ``"3.2"``,
-``NaN``, a key given twice or a number in a string are refused rather than guessed at, because
-a guessed temperature in a pasteurisation record is worse than a missing one.
+a ``PayloadRejected`` naming a fixed reason, or ``MessageIgnored`` for a message that carries
+no temperature by design (a Shelly notification about its battery). Strictness is the point:
+``true``, ``"3.2"``, ``NaN``, a key given twice or a number in a string are refused rather than
+guessed at, because a guessed temperature in a pasteurisation record is worse than a missing
+one.
 
-Payload styles (``MqttSource.format``): ``number`` (``3.2``); ``tasmota``
-(``{"DS18B20":{"Temperature":3.2},"TempUnit":"C"}``); ``zigbee2mqtt`` (``{"temperature":3.21}``);
-``shelly`` (``{"id":0,"tC":3.2,"tF":37.8}``: the key names the unit); ``json`` with an explicit
-path. A path is dotted with list indices: ``StatusSNS.DS18B20[0].Temperature``.
+What each style looks like, and where its value and unit are, is ``config.mqtt_presets``: a
+plain number; Tasmota (the sensor by name, the unit in ``TempUnit``, the chip's ``Id`` checked
+when ``sensor_id`` is set); Zigbee2MQTT (always °C); Shelly Gen1 (a plain number); Shelly Gen2
+(RPC notifications, ``tC``/``tF`` naming the unit); or any JSON with a ``json_path``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal, NoReturn
+from typing import NoReturn
 
+from config.json_path import PathStep, compile_json_path
+from config.mqtt_presets import Unit
 from config.probes import MqttSource
+from drivers import strict_json
 from drivers.errors import PayloadError
 from drivers.reject_log import sample
 
-# A sensor message is well under 1 KiB (a Tasmota SENSOR message with several sensors
-# included); anything far larger is not a temperature and is refused before it is parsed.
-MAX_PAYLOAD_BYTES = 16 * 1024
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "MessageIgnored",
+    "PathStep",
+    "PayloadParser",
+    "PayloadRejected",
+    "RejectReason",
+    "Temperature",
+    "Unit",
+    "compile_json_path",
+]
 
-Unit = Literal["C", "F"]
-PathStep = str | int
+# A sensor message is well under 1 KiB (a Tasmota SENSOR message with several sensors
+# included; a Shelly full status a few KiB); anything far larger is not a temperature and is
+# refused before it is parsed.
+MAX_PAYLOAD_BYTES = 16 * 1024
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
-_SEGMENT = re.compile(r"([^.\[\]]*)((?:\[\d+\])*)")
-_INDEX = re.compile(r"\[(\d+)\]")
 # Only ASCII blanks surround a number; str.strip() would also take control characters
 # such as \x1f for white space.
 _BLANKS = " \t\r\n"
@@ -53,6 +65,7 @@ class RejectReason(StrEnum):
     MISSING_VALUE = "missing value"
     WRONG_TYPE = "wrong type"
     UNKNOWN_UNIT = "unknown unit"
+    WRONG_SENSOR = "wrong sensor"
 
 
 class PayloadRejected(PayloadError):
@@ -64,6 +77,10 @@ class PayloadRejected(PayloadError):
         self.detail = detail
 
 
+class MessageIgnored(PayloadError):
+    """A well-formed message that is about something else than this probe's temperature."""
+
+
 @dataclass(frozen=True, slots=True)
 class Temperature:
     """A value as the device sent it, and the unit the payload declared (None: it said none)."""
@@ -72,66 +89,27 @@ class Temperature:
     unit: Unit | None
 
 
-def compile_json_path(path: str) -> tuple[PathStep, ...]:
-    """``"a.b[0].c"`` → ``("a", "b", 0, "c")``; a ValueError names what is wrong."""
-    steps: list[PathStep] = []
-    for i, segment in enumerate(path.split(".")):
-        match = _SEGMENT.fullmatch(segment)
-        if match is None:
-            raise ValueError(f"json_path {path!r}: bad segment {segment!r} (use a.b[0].c)")
-        name, indices = match.groups()
-        if name:
-            steps.append(name)
-        elif i > 0 or not indices:
-            raise ValueError(f"json_path {path!r}: empty key in segment {i + 1}")
-        steps += [int(n) for n in _INDEX.findall(indices)]
-    return tuple(steps)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-class _NonFiniteConstant(Exception):
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
-def _refuse_constant(name: str) -> object:
-    raise _NonFiniteConstant(name)
+def _compiled(path: str | None) -> tuple[PathStep, ...] | None:
+    return None if path is None else compile_json_path(path)
 
 
 class PayloadParser:
-    """Parses the payloads of one ``MqttSource``; paths are checked once, at construction."""
+    """Parses the payloads of one ``MqttSource`` (its paths were checked with the settings)."""
 
     def __init__(self, source: MqttSource) -> None:
         self._source = source
         self._topic = source.topic
-        value_path = source.resolved_json_path()
-        unit_path = source.resolved_unit_path()
-        try:
-            self._value_path = None if value_path is None else compile_json_path(value_path)
-            self._unit_path = None if unit_path is None else compile_json_path(unit_path)
-        except ValueError as exc:
-            raise ValueError(f"MQTT topic {source.topic}: {exc}") from None
-        self._implied_unit: Unit | None = None
-        if source.format == "shelly" and self._value_path:
+        self._preset = source.preset
+        self._value_path = _compiled(source.resolved_json_path())
+        self._unit_path = _compiled(source.resolved_unit_path())
+        self._component_path = _compiled(self._preset.component_path_for(source.sensor))
+        self._implied_unit: Unit | None = self._preset.fixed_unit
+        if self._value_path and self._preset.key_units:
             # Shelly sends both units; the key read says which one it is.
-            last = self._value_path[-1]
-            self._implied_unit = "C" if last == "tC" else "F" if last == "tF" else None
+            self._implied_unit = self._preset.key_units.get(str(self._value_path[-1]))
 
     def parse(self, payload: bytes) -> Temperature:
-        """The temperature in ``payload``, or ``PayloadRejected`` with the reason."""
+        """The temperature in ``payload``; ``PayloadRejected`` or ``MessageIgnored`` if none."""
         if len(payload) > MAX_PAYLOAD_BYTES:
             self._reject(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
         try:
@@ -145,10 +123,13 @@ class PayloadParser:
         if self._value_path is None:
             return Temperature(self._number(text.strip(_BLANKS)), None)
         document = self._json(text)
+        self._about_this_probe(document, text)
         value = self._walk(document, self._value_path)
-        if value is _ABSENT:
+        if value is strict_json.ABSENT:
             self._reject(RejectReason.MISSING_VALUE, f"no {self._path_text()} in {sample(text)}")
-        return Temperature(self._finite(value, text), self._unit(document, text))
+        temperature = Temperature(self._finite(value, text), self._unit(document, text))
+        self._check_sensor_id(document)
+        return temperature
 
     def _reject(self, reason: RejectReason, detail: str) -> NoReturn:
         raise PayloadRejected(self._topic, reason, detail)
@@ -171,14 +152,10 @@ class PayloadParser:
 
     def _json(self, text: str) -> object:
         try:
-            return json.loads(
-                text,
-                object_pairs_hook=_object_without_duplicates,
-                parse_constant=_refuse_constant,
-            )
-        except _DuplicateKey as exc:
+            return strict_json.loads(text)
+        except strict_json.DuplicateKey as exc:
             self._reject(RejectReason.DUPLICATE_KEY, f"key {exc.key!r} twice in {sample(text)}")
-        except _NonFiniteConstant as exc:
+        except strict_json.NonFiniteConstant as exc:
             self._reject(RejectReason.NOT_FINITE, f"{exc.name} in {sample(text)}")
         except RecursionError:
             self._reject(RejectReason.NOT_JSON, f"nested too deeply: {sample(text)}")
@@ -186,31 +163,35 @@ class PayloadParser:
             self._reject(RejectReason.NOT_JSON, f"{exc}: {sample(text)}")
 
     def _walk(self, document: object, path: tuple[PathStep, ...]) -> object:
-        node = document
-        for depth, step in enumerate(path):
-            where = ".".join(str(s) for s in path[:depth]) or "the top level"
-            if isinstance(step, str):
-                if not isinstance(node, dict):
-                    self._reject(
-                        RejectReason.WRONG_TYPE, f"{where} is {_kind(node)}, not an object"
-                    )
-                if step not in node:
-                    return _ABSENT
-                node = node[step]
-            else:
-                if not isinstance(node, list):
-                    self._reject(RejectReason.WRONG_TYPE, f"{where} is {_kind(node)}, not a list")
-                if step >= len(node):
-                    return _ABSENT
-                node = node[step]
-        return node
+        try:
+            return strict_json.walk(document, path)
+        except strict_json.PathMismatch as exc:
+            self._reject(RejectReason.WRONG_TYPE, str(exc))
+
+    def _about_this_probe(self, document: object, text: str) -> None:
+        """Raise ``MessageIgnored`` for a notification that is not about this sensor."""
+        methods = self._preset.methods
+        if methods:
+            method = self._walk(document, ("method",))
+            if method is strict_json.ABSENT:
+                self._reject(RejectReason.MISSING_VALUE, f"no method in {sample(text)}")
+            if not isinstance(method, str):
+                kind = strict_json.kind(method)
+                self._reject(RejectReason.WRONG_TYPE, f"method is {kind}, not text")
+            if method not in methods:
+                raise MessageIgnored(self._topic, f"{method} notification")
+        if self._component_path is not None:
+            component = self._walk(document, self._component_path)
+            if component is strict_json.ABSENT:
+                raise MessageIgnored(self._topic, f"no {self._source.sensor} in the message")
 
     def _finite(self, value: object, text: str) -> float:
         path = self._path_text()
         if value is None:
             self._reject(RejectReason.MISSING_VALUE, f"{path} is null in {sample(text)}")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self._reject(RejectReason.WRONG_TYPE, f"{path} is {_kind(value)}, not a number")
+            kind = strict_json.kind(value)
+            self._reject(RejectReason.WRONG_TYPE, f"{path} is {kind}, not a number")
         try:
             number = float(value)
         except OverflowError:
@@ -223,10 +204,10 @@ class PayloadParser:
         if self._unit_path is None:
             return self._implied_unit
         try:
-            declared = self._walk(document, self._unit_path)
-        except PayloadRejected:
-            declared = _ABSENT  # no object where the unit would be: the payload says nothing
-        if declared is _ABSENT:
+            declared = strict_json.walk(document, self._unit_path)
+        except strict_json.PathMismatch:
+            declared = strict_json.ABSENT  # no object where the unit would be: it says nothing
+        if declared is strict_json.ABSENT:
             return self._implied_unit
         unit = declared.strip().lstrip("°").upper() if isinstance(declared, str) else None
         if unit == "C":
@@ -236,18 +217,17 @@ class PayloadParser:
         where = self._source.resolved_unit_path()
         self._reject(RejectReason.UNKNOWN_UNIT, f"{where} = {declared!r} in {sample(text)}")
 
-
-_ABSENT = object()
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        str: "text",
-        list: "a list",
-        dict: "an object",
-        int: "a number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
+    def _check_sensor_id(self, document: object) -> None:
+        wanted = self._source.sensor_id
+        if wanted is None:
+            return
+        sensor = self._source.sensor
+        found = self._walk(document, (sensor, "Id"))
+        if not isinstance(found, str):
+            self._reject(RejectReason.WRONG_SENSOR, f"{sensor} has no Id, expected {wanted}")
+        if found.upper() != wanted.upper():
+            self._reject(
+                RejectReason.WRONG_SENSOR,
+                f"{sensor} is sensor {found}, not {wanted} (Tasmota renumbers its sensors "
+                "when one is added or lost)",
+            )

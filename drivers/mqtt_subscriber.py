@@ -7,9 +7,15 @@ counted per probe and reason and logged (rate-limited); they never stop the driv
 
 Retained messages are ignored. A retained message arrives when the subscription is made and
 carries a value of unknown age; stamped at receipt it would pass an old temperature off as a
-fresh one, which is exactly what a silent probe must never get (DOMAIN.md). Live messages
-are delivered to an existing subscription with the retain flag cleared (MQTT 3.1.1 §3.3.1.3),
-so a device that publishes retained values loses nothing by this.
+fresh one, which is exactly what a silent probe must never get (docs/RULES.md, Probe faults and
+plausibility, F4). Live messages are delivered to an existing subscription with the retain flag
+cleared (MQTT 3.1.1 §3.3.1.3), so a device that publishes retained values loses nothing by
+this.
+
+A probe may name its device's availability topic (``drivers.mqtt_availability``): the
+device's "offline" makes it unavailable at once, with that reason. Those messages are read
+even when retained, since a last will is retained on purpose. Messages that carry no
+temperature by design (a Shelly notification about its battery) are counted as ignored.
 
 Reconnecting is this driver's job: after a broker restart or a network cut it reconnects with
 a capped exponential backoff and subscribes again. While the broker is unreachable every one of
@@ -21,19 +27,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import aiomqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from config.links import MqttBroker
+from config.probe_limits import ProbeLimits
 from config.probes import MqttSource, Probe
 from drivers.availability import AvailabilityTracker
 from drivers.backoff import Backoff
-from drivers.conversion import make_reading
+from drivers.mqtt_availability import AvailabilityWatch
 from drivers.mqtt_connect import MqttConnector, stop_if_cancelled
-from drivers.mqtt_payload import PayloadParser, PayloadRejected, RejectReason
+from drivers.mqtt_payload import MessageIgnored, PayloadParser, PayloadRejected, RejectReason
+from drivers.qualify import ReadingQualifier
 from drivers.reject_log import RejectLog
 from drivers.sink import ReadingSink
 from monitor.clock import Clock
@@ -47,7 +55,9 @@ class MqttCounters:
 
     received: int = 0
     accepted: int = 0
+    ignored: int = 0
     retained_ignored: int = 0
+    offline: int = 0
     rejected: Counter[tuple[str, RejectReason]] = field(default_factory=Counter)
     connections: int = 0
     connect_failures: int = 0
@@ -72,18 +82,26 @@ class MqttSubscriber:
         sink: ReadingSink,
         clock: Clock,
         *,
+        limits: Mapping[str, ProbeLimits] | None = None,
         logger: logging.Logger = log,
         reject_log_interval_s: float = 60.0,
         timeout_s: float = 10.0,
     ) -> None:
         self.connector = MqttConnector(broker, "probes", timeout_s=timeout_s)
         self._routes: dict[str, list[tuple[Probe, PayloadParser]]] = {}
+        self._watches: dict[str, list[AvailabilityWatch]] = {}
         self.probes: list[Probe] = []
         for probe in probes:
-            if isinstance(probe.source, MqttSource):
-                parser = PayloadParser(probe.source)
-                self._routes.setdefault(probe.source.topic, []).append((probe, parser))
+            source = probe.source
+            if isinstance(source, MqttSource):
+                parser = PayloadParser(source)
+                self._routes.setdefault(source.topic, []).append((probe, parser))
                 self.probes.append(probe)
+                offline = source.offline_word()
+                if source.availability_topic is not None and offline is not None:
+                    watch = AvailabilityWatch(probe.id, source.availability_topic, offline)
+                    self._watches.setdefault(watch.topic, []).append(watch)
+        self._qualify = ReadingQualifier(self.probes, limits)
         self._sink = sink
         self._clock = clock
         self._log = logger
@@ -97,15 +115,18 @@ class MqttSubscriber:
 
     @property
     def topics(self) -> list[str]:
-        return sorted(self._routes)
+        """Every topic subscribed to: the probes' values and their devices' availability."""
+        return sorted(set(self._routes) | set(self._watches))
 
     async def run(self) -> None:
         """Connect, subscribe, receive and reconnect, until cancelled."""
         self.tracker.start(self._clock.now_ns())
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._connect_forever(), name="mqtt-probes-session")
-            if self.probes:
-                group.create_task(self._watch_silence(), name="mqtt-probes-silence")
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._connect_forever(), name="mqtt-probes-session")
+                group.create_task(self._watch(), name="mqtt-probes-watch")
+        finally:
+            self.rejects.flush()
 
     async def _connect_forever(self) -> None:
         backoff = Backoff(
@@ -143,7 +164,7 @@ class MqttSubscriber:
             if _refused(code):
                 reason = f"broker refused the subscription to {topic} ({code}; check its ACL)"
                 self._log.error("MQTT %s: %s", self.connector.address, reason)
-                for probe, _ in self._routes[topic]:
+                for probe, _ in self._routes.get(topic, []):
                     self.tracker.failed(probe.id, reason, now)
         self.counters.connections += 1
         if self._link_ok is False:
@@ -163,9 +184,13 @@ class MqttSubscriber:
     def handle_message(self, topic: str, payload: bytes, retain: bool) -> None:
         """One message as received; stamped now, parsed for every probe on its topic."""
         self.counters.received += 1
+        watches = self._watches.get(topic)
+        if watches is not None:
+            self._availability(watches, payload)
         routes = self._routes.get(topic)
         if routes is None:
-            self._log.debug("MQTT: message on unexpected topic %s ignored", topic)
+            if watches is None:
+                self._log.debug("MQTT: message on unexpected topic %s ignored", topic)
             return
         if retain:
             self.counters.retained_ignored += 1
@@ -181,9 +206,21 @@ class MqttSubscriber:
                 self.counters.rejected[(probe.id, exc.reason)] += 1
                 self.rejects.reject(f"probe {probe.id} ({topic})", exc.reason.value, exc.detail)
                 continue
-            self._sink.reading(make_reading(probe, temperature.value, ts, temperature.unit))
+            except MessageIgnored:
+                self.counters.ignored += 1
+                continue
+            reading = self._qualify.reading(probe, temperature.value, ts, temperature.unit)
+            self._sink.reading(reading)
             self.tracker.seen(probe.id, ts)
             self.counters.accepted += 1
+
+    def _availability(self, watches: list[AvailabilityWatch], payload: bytes) -> None:
+        now = self._clock.now_ns()
+        for watch in watches:
+            reason = watch.offline_reason(payload)
+            if reason is not None:
+                self.counters.offline += 1
+                self.tracker.failed(watch.probe_id, reason, now)
 
     def _link_failed(self, problem: str, retry_s: float) -> None:
         # The first failure of an outage is an error; identical retries stay at debug level.
@@ -195,11 +232,13 @@ class MqttSubscriber:
         for probe in self.probes:
             self.tracker.failed(probe.id, problem, now)
 
-    async def _watch_silence(self) -> None:
-        interval_s = min(p.stale_after_s for p in self.probes) / 4
+    async def _watch(self) -> None:
+        """Mark silent probes unavailable, and write the reject summaries that are due."""
+        interval_s = min((p.stale_after_s for p in self.probes), default=60.0) / 4
         while True:
             await self._clock.sleep(interval_s)
             self.tracker.check_silence(self._clock.now_ns())
+            self.rejects.flush_due()
 
 
 def _refused(code: object) -> bool:

@@ -4,6 +4,10 @@ A noisy cable or a misconfigured device can send thousands of bad messages an ho
 is counted, per source and reason; the first of each kind is logged at once with a sample,
 later ones are summarised at most once per interval, so the log stays readable and nothing is
 silently dropped from the counts.
+
+A summary is written when a reject arrives after its interval, when ``flush_due`` finds the
+interval over (a driver calls it periodically, so a burst that stops is still summarised), and
+by ``flush`` when the driver stops: the last window is never lost with the process.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def sample(data: bytes | str) -> str:
 class _Pending:
     last_logged: float
     suppressed: int = 0
+    latest: str = ""
 
 
 class RejectLog:
@@ -64,17 +69,36 @@ class RejectLog:
             self._log.warning("%s: rejected (%s): %s", source, reason, detail)
             return
         pending.suppressed += 1
+        pending.latest = detail
         if now - pending.last_logged >= self._interval_s:
-            self._log.warning(
-                "%s: %d rejected (%s) in the last %.0f s; latest: %s",
-                source,
-                pending.suppressed,
-                reason,
-                now - pending.last_logged,
-                detail,
-            )
-            pending.last_logged = now
-            pending.suppressed = 0
+            self._summarise(key, pending, now)
+
+    def flush_due(self) -> None:
+        """Write the summary of every window whose interval is over."""
+        now = self._now()
+        for key, pending in self._pending.items():
+            if pending.suppressed and now - pending.last_logged >= self._interval_s:
+                self._summarise(key, pending, now)
+
+    def flush(self) -> None:
+        """Write the summary of every window still open, over or not (at stop)."""
+        now = self._now()
+        for key, pending in self._pending.items():
+            if pending.suppressed:
+                self._summarise(key, pending, now)
+
+    def _summarise(self, key: tuple[str, str], pending: _Pending, now: float) -> None:
+        source, reason = key
+        self._log.warning(
+            "%s: %d rejected (%s) in the last %.0f s; latest: %s",
+            source,
+            pending.suppressed,
+            reason,
+            now - pending.last_logged,
+            pending.latest,
+        )
+        pending.last_logged = now
+        pending.suppressed = 0
 
     def total(self, source: str | None = None, reason: str | None = None) -> int:
         """Rejects counted so far, optionally only for one source and/or one reason."""

@@ -14,18 +14,19 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import serial
 import serial_asyncio_fast
 
 from config.links import SerialLine
+from config.probe_limits import ProbeLimits
 from config.probes import Probe, SerialSource
 from drivers.availability import AvailabilityTracker
 from drivers.backoff import Backoff
-from drivers.conversion import make_reading
 from drivers.line_format import LINE_TOO_LONG, LineParser
+from drivers.qualify import ReadingQualifier
 from drivers.reject_log import RejectLog
 from drivers.serial_line_framing import LineAssembler, Overlong
 from drivers.sink import ReadingSink
@@ -57,6 +58,7 @@ class SerialLineReader:
         sink: ReadingSink,
         clock: Clock,
         *,
+        limits: Mapping[str, ProbeLimits] | None = None,
         logger: logging.Logger = log,
         reject_log_interval_s: float = 60.0,
     ) -> None:
@@ -85,6 +87,7 @@ class SerialLineReader:
                     self.silence_s,
                 )
         self._parser = LineParser(line, self._by_field)
+        self._qualify = ReadingQualifier(mine, limits)
         self._sink = sink
         self._clock = clock
         self._log = logger
@@ -103,10 +106,12 @@ class SerialLineReader:
     async def run(self) -> None:
         """Read, reopen on failure and watch for silent probes, until cancelled."""
         self.tracker.start(self._clock.now_ns())
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._read_forever(), name=f"serial-{self.line.id}-read")
-            if self.probes:
-                group.create_task(self._watch_silence(), name=f"serial-{self.line.id}-silence")
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._read_forever(), name=f"serial-{self.line.id}-read")
+                group.create_task(self._watch(), name=f"serial-{self.line.id}-watch")
+        finally:
+            self.rejects.flush()
 
     async def _read_forever(self) -> None:
         backoff = Backoff(self.line.backoff.initial_s, self.line.backoff.max_s)
@@ -178,7 +183,7 @@ class SerialLineReader:
             self.rejects.reject(self._source_name, problem.reason, problem.detail)
         for field, value in parsed.values.items():
             for probe in self._by_field[field]:
-                self._sink.reading(make_reading(probe, value, ts))
+                self._sink.reading(self._qualify.reading(probe, value, ts))
                 self.tracker.seen(probe.id, ts)
                 self.counters.accepted += 1
         for field, word in parsed.device_errors.items():
@@ -204,8 +209,10 @@ class SerialLineReader:
         for probe in self.probes:
             self.tracker.failed(probe.id, f"{self._source_name}: {problem}", now)
 
-    async def _watch_silence(self) -> None:
-        interval_s = min(p.stale_after_s for p in self.probes) / 4
+    async def _watch(self) -> None:
+        """Mark silent probes unavailable, and write the reject summaries that are due."""
+        interval_s = min((p.stale_after_s for p in self.probes), default=60.0) / 4
         while True:
             await self._clock.sleep(interval_s)
             self.tracker.check_silence(self._clock.now_ns())
+            self.rejects.flush_due()

@@ -14,11 +14,14 @@ class Quality(StrEnum):
     ``out_of_range``: plausible, but outside the range the probe is rated to measure.
     ``fault``: physically impossible (open circuit, sentinel, NaN) or a driver fault;
     the value must never count as evidence.
+    ``suspect``: plausible, but it jumped from the probe's previous reading by more than the
+    probe's ``max_step_c`` (a loose probe, a wrong unit); ``detail`` names the jump.
     """
 
     OK = "ok"
     OUT_OF_RANGE = "out_of_range"
     FAULT = "fault"
+    SUSPECT = "suspect"
 
 
 @dataclass(frozen=True, slots=True)

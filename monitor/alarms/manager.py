@@ -28,7 +28,7 @@ NS = 1_000_000_000
 
 @dataclass(frozen=True, slots=True)
 class AlarmPolicy:
-    """DOMAIN.md: a flood is more than 10 alarms in 10 minutes; escalate after 15 minutes."""
+    """docs/RULES.md, Alarms: a flood is > 10 alarms in 10 minutes; escalate after 15 minutes."""
 
     flood_count: int = 10
     flood_window_s: float = 600.0
@@ -136,6 +136,9 @@ class AlarmManager:
         for t in transitions:
             alarm = self.alarms.get(t.key) or Alarm(t.key, t.source, t.priority, t.message)
             self.alarms[t.key] = alarm
+            # Each transition carries the alarm's text and priority at that moment: the
+            # latest is what the alarm says now.
+            alarm.priority, alarm.message = t.priority, t.message
             self._apply(alarm, t, shelved_until.get(t.key))
             if t.action == "raised":
                 alarm.condition_active = True

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 from monitor.errors import NotFound, Refused
+from monitor.signature import Signature as Signature
 
 
 class AlarmState(StrEnum):
-    """ISA-18.2 alarm states (DOMAIN.md, Alarms)."""
+    """ISA-18.2 alarm states (docs/RULES.md, Alarms)."""
 
     NORMAL = "normal"
     UNACKED = "active_unacknowledged"
@@ -34,16 +35,6 @@ class AlarmError(Refused):
 
 class UnknownAlarm(AlarmError, NotFound):
     """No alarm by that key."""
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """Who did something to an alarm, in Part 11 terms: name, printed name, meaning, comment."""
-
-    user: str
-    printed_name: str
-    meaning: str
-    comment: str
 
 
 @dataclass(slots=True)

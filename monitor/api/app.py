@@ -1,21 +1,24 @@
 """aiohttp application of the local API: routes, body validation and error mapping.
 
 Every error is JSON ``{"error": "..."}`` with a status that says its kind: 400 malformed,
-401 wrong credentials, 403 role not allowed, 404 unknown thing, 409 refused by a rule,
-429 throttled. Nothing is changed when a request fails.
+401 wrong credentials, 403 role not allowed, 404 unknown thing, 408 body not sent in time,
+409 refused by a rule, 429 throttled. Nothing is changed when a request fails.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from monitor.api import body
+from monitor.api.body import MAX_BODY
+from monitor.api.limits import HttpLimits
 from monitor.api.port import ServicePort
+from monitor.api.request_log import LogBudget
 from monitor.api.requests import (
     AckRequest,
     CycleAbortRequest,
@@ -29,13 +32,18 @@ from monitor.users import AuthError, NotPermitted, Throttled
 
 log = logging.getLogger(__name__)
 PORT_KEY = web.AppKey("service", ServicePort)
-MAX_BODY = 64 * 1024
+LIMITS_KEY = web.AppKey("limits", HttpLimits)
+FAILURES_KEY = web.AppKey("failures", LogBudget)
 B = TypeVar("B", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+    response = web.json_response({"error": message}, status=status)
+    if status == 408:
+        # Not kept alive: what would come next on this connection is the rest of the body.
+        response.force_close()
+    return response
 
 
 @web.middleware
@@ -57,28 +65,14 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except Refused as exc:
         return error(409, str(exc))
     except Exception:
-        log.exception("API %s %s failed", request.method, request.path)
+        request.app[FAILURES_KEY].log(logging.ERROR, "API %s %s failed", request.method,
+                                      request.path, exc_info=True)  # fmt: skip
         return error(500, "internal error: the daemon's log has the details")
 
 
 async def parse(request: web.Request, model: type[B]) -> B:
-    """The request body as ``model``, or a 400 naming every problem."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise web.HTTPBadRequest(reason=f"body larger than {MAX_BODY} bytes")
-    raw = await request.read()
-    try:
-        data = json.loads(raw) if raw else None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(reason=f"malformed JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(reason="the body must be a JSON object")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise web.HTTPBadRequest(reason=problems) from None
+    """The request body as ``model`` (see ``monitor.api.body``)."""
+    return await body.parse(request, model, request.app[LIMITS_KEY].body_s)
 
 
 def service(request: web.Request) -> ServicePort:
@@ -130,9 +124,15 @@ async def create_lot(request: web.Request) -> web.Response:
     return web.json_response(await service(request).create_lot(body), status=201)
 
 
-def build_app(port: ServicePort) -> web.Application:
+def build_app(port: ServicePort, limits: HttpLimits | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
     app[PORT_KEY] = port
+    limits = limits or HttpLimits()
+    app[LIMITS_KEY] = limits
+    # Tracebacks of the daemon's own failures, under a budget: a request that makes one
+    # could otherwise be sent in a loop to fill the log.
+    app[FAILURES_KEY] = LogBudget(log, "failed API requests", limits.log_lines,
+                                  limits.log_window_s)  # fmt: skip
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/status", status)
     app.router.add_get("/api/alarms", list_alarms)

@@ -29,15 +29,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         folder = Path(tempfile.mkdtemp(prefix="lactamon-demo-"))
     # Here, not at the top: every other command would load the simulator and its broker.
-    from monitor.service.demo import run_demo
+    from simulator.demo import run_demo
 
     ok = asyncio.run(run_demo(folder, args.speed, lambda text: print(text, flush=True)))
-    journal, config = folder / "journal.sqlite", folder / "demo.toml"
-    config.write_text(
-        f'[journal]\npath = "{journal}"\n[signing]\nkey_file = "{folder / "device.key"}"\n'
-    )
+    config = write_settings(folder)
     print("\nlook further:")
-    print(f"  lactamon verify --config {config}")
+    public = folder / "device.pub"  # the inspector's trusted copy of the device's public key
+    print(f"  lactamon verify --config {config} --public-key {public}")
     print(f"  lactamon export --config {config} --lot L2026-002 --bundle {folder}/L2026-002.jsonl")
-    print(f"  lactamon verify --bundle {folder}/L2026-002.jsonl")
+    print(f"  lactamon verify --bundle {folder}/L2026-002.jsonl --public-key {public}")
     return EXIT_OK if ok else EXIT_FAILURE
+
+
+def write_settings(folder: Path) -> Path:
+    """The settings the follow-up commands need, in ``folder`` beside the demo's journal.
+
+    The paths are relative, and so resolve beside the settings file wherever it is read from.
+    """
+    config = folder / "demo.toml"
+    config.write_text('[journal]\npath = "journal.sqlite"\n[signing]\nkey_file = "device.key"\n')
+    return config

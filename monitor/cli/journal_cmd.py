@@ -1,8 +1,10 @@
 """``lactamon keygen | export | verify``: the device key, lot bundles, and checking records.
 
-``verify`` needs only the records and the public key: it reads the journal (read-only, fine
+``verify`` needs only the records and a trusted key: it reads the journal (read-only, fine
 while the daemon writes), an InfluxDB query result, or an exported bundle, and prints OK or
-every altered, missing, inserted or reordered record; it exits 1 on any failure.
+every altered, missing, inserted or reordered record. A key that comes with the records (the
+bundle's, the journal's, the settings' key file) is trusted only when its key id is pinned
+(``--key-id``); ``--against`` compares the records with the heads the unit published.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from config import Settings, load_settings
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
@@ -22,8 +26,9 @@ from monitor.journal import (
     JournalError,
     KeyFileError,
     PublicKeyError,
-    Report,
+    VerificationReport,
     export_lot_bundle,
+    key_id_of,
     keygen,
     load_key_file,
     parse_public_key,
@@ -31,6 +36,20 @@ from monitor.journal import (
     verify_journal,
     verify_records,
 )
+from monitor.journal.trust import Trust, decide, read_trusted_keys
+from monitor.journal.witness import PublishedHead
+
+EXIT_UNTRUSTED = 3
+VERIFY_EXIT_CODES = """\
+exit codes:
+  0  intact and signed by a trusted key (with --against: every published head is there)
+  1  verification failed: records altered, missing, inserted or reordered, a signature
+     that does not verify or comes from an untrusted key, a bundle header not signed,
+     or a published head the records do not hold
+  2  the command was wrong: options, settings, a key that cannot be read
+  3  intact, but no trusted key was given: the signer is not established
+     (give --public-key, --trusted-keys or --key-id)
+"""
 
 
 def register(commands: Any) -> None:
@@ -43,10 +62,16 @@ def register(commands: Any) -> None:
     export.add_argument("--lot", required=True)
     export.add_argument("--bundle", type=Path, required=True, help="file to write")
     export.add_argument("--journal", type=Path, help="journal file (default: journal.path)")
+    export.add_argument("--key", type=Path, help="key that signs it (default: signing.key_file)")
     add_config_argument(export)
     export.set_defaults(handler=run_export)
 
-    verify = commands.add_parser("verify", help="verify signatures and chains")
+    verify = commands.add_parser(
+        "verify",
+        help="verify signatures and chains",
+        epilog=VERIFY_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     source = verify.add_mutually_exclusive_group()
     source.add_argument("--journal", type=Path, help="a journal file (default: journal.path)")
     source.add_argument("--bundle", type=Path, help="a bundle made by 'lactamon export'")
@@ -56,8 +81,29 @@ def register(commands: Any) -> None:
     verify.add_argument("--since", help="with --influx: ISO time, e.g. 2026-11-21T00:00Z")
     verify.add_argument("--until", help="with --influx: ISO time")
     verify.add_argument(
-        "--public-key",
-        help="base64 or PEM text, or a file holding it (default: the device key's own)",
+        "--public-key", help="a trusted public key: base64 or PEM text, or a file holding it"
+    )
+    verify.add_argument(
+        "--trusted-keys",
+        type=Path,
+        metavar="FILE",
+        help="trusted public keys, one base64 key per line ('#' starts a comment line)",
+    )
+    verify.add_argument(
+        "--key-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trust the key that comes with the records (bundle header, journal, settings' "
+        "key file) if its key id is ID, the id the device's owner published; repeatable",
+    )
+    verify.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        choices=["influx", "mqtt"],
+        help="also compare every stream head with the heads this unit published to InfluxDB "
+        "or to the MQTT broker (needs the settings); repeatable",
     )
     add_config_argument(verify)
     verify.set_defaults(handler=run_verify)
@@ -68,6 +114,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     if path is None:
         path = settings_or_exit(load_settings, args.config).signing.key_file
     try:
+        make_private_folders(path.parent)
         public, key_id = keygen(path)
     except (KeyFileError, OSError) as exc:
         raise CliError(str(exc)) from None
@@ -78,69 +125,132 @@ def run_keygen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each readable by its owner only (0700).
+
+    They will hold the device's private key; a folder that exists is left as it is.
+    """
+    for each in [*reversed(folder.absolute().parents), folder.absolute()]:
+        if each.is_dir():
+            continue
+        each.mkdir(mode=0o700)
+        each.chmod(0o700)  # mkdir's mode passes through the umask, which could take more
+
+
 def run_export(args: argparse.Namespace) -> int:
     settings = settings_or_exit(load_settings, args.config)
     journal = args.journal or settings.journal.path
     try:
-        done = export_lot_bundle(journal, args.lot, args.bundle, time_zone=settings.site.timezone)
-    except (BundleError, JournalError, OSError) as exc:
+        key = load_key_file(args.key or settings.signing.key_file)
+        done = export_lot_bundle(
+            journal, args.lot, args.bundle, key=key, time_zone=settings.site.timezone
+        )
+    except (BundleError, JournalError, KeyFileError, OSError) as exc:
         raise CliError(str(exc)) from None
     print(f"exported lot {done.lot}: {done.records} records of {len(done.streams)} streams")
     for stream in done.streams:
         print(f"  {stream}")
-    print(f"bundle: {done.path}")
+    print(f"bundle: {done.path} (header signed with key {key.key_id})")
     return EXIT_OK
 
 
 def run_verify(args: argparse.Namespace) -> int:
     if (args.lot or args.stream or args.since or args.until) and not args.influx:
         raise CliError("--lot, --stream, --since and --until go with --influx", EXIT_USAGE)
+    if args.against and args.influx:
+        raise CliError("--against goes with --journal or --bundle, not --influx", EXIT_USAGE)
+    trust = trust_from(args)
     settings: Settings | None = None
-    if args.bundle is None:  # a bundle carries everything it needs
+    # A bundle, or a journal named on the command line, carries everything it needs: an
+    # inspector checks a copy where no lactamon settings exist.
+    if args.influx or args.against or (args.bundle is None and args.journal is None):
         settings = settings_or_exit(load_settings, args.config)
     try:
+        published: list[PublishedHead] = []
+        notes: list[str] = []
+        if args.against:
+            published, notes = asyncio.run(published_heads(settings, args.against))
         if args.bundle is not None:
-            key = public_key(args.public_key, None) if args.public_key else None
-            report = verify_bundle(args.bundle, key)
+            report = verify_bundle(args.bundle, trust, published=published)
         elif args.influx:
             assert settings is not None
-            report = asyncio.run(verify_influx(settings, args))
+            report = asyncio.run(verify_influx(settings, args, trust))
         else:
-            assert settings is not None
-            report = verify_journal(
-                args.journal or settings.journal.path, public_key(args.public_key, settings)
-            )
+            journal = args.journal or settings_journal(settings)
+            carried = settings_key(settings)
+            report = verify_journal(journal, trust, carried=carried, published=published)
     except (BundleError, JournalError, KeyFileError, OSError) as exc:
         raise CliError(str(exc)) from None
+    report.notes += notes
     print(report.format())
-    return EXIT_OK if report.ok else EXIT_FAILURE
+    if not report.ok:
+        return EXIT_FAILURE
+    return EXIT_OK if report.signer_established else EXIT_UNTRUSTED
 
 
-def public_key(value: str | None, settings: Settings | None) -> Any:
-    """The key to verify with: given text or file, else the public half of the device key."""
-    if value is None:
-        assert settings is not None
-        try:
-            return load_key_file(settings.signing.key_file).public
-        except KeyFileError as exc:
-            raise CliError(f"no --public-key given and {exc}") from None
-    text = value
-    path = Path(value)
-    if len(value) < 4096 and path.is_file():
-        text = path.read_text(encoding="utf-8").strip()
+def trust_from(args: argparse.Namespace) -> Trust:
+    """The keys and key ids the options trust; a key that cannot be read is a usage error."""
+    keys: list[Ed25519PublicKey] = []
     try:
-        return parse_public_key(text)
-    except PublicKeyError as exc:
+        if args.public_key is not None:
+            text = args.public_key
+            path = Path(text)
+            if len(text) < 4096 and path.is_file():
+                text = path.read_text(encoding="utf-8").strip()
+            keys.append(parse_public_key(text))
+    except (PublicKeyError, OSError, UnicodeDecodeError) as exc:
         raise CliError(f"--public-key: {exc}", EXIT_USAGE) from None
+    try:
+        if args.trusted_keys is not None:
+            keys += read_trusted_keys(args.trusted_keys)
+    except PublicKeyError as exc:
+        raise CliError(f"--trusted-keys: {exc}", EXIT_USAGE) from None
+    return Trust(tuple(keys), frozenset(k.strip().lower() for k in args.key_id))
 
 
-async def verify_influx(settings: Settings, args: argparse.Namespace) -> Report:
+def settings_journal(settings: Settings | None) -> Path:
+    assert settings is not None
+    return settings.journal.path
+
+
+def settings_key(settings: Settings | None) -> list[Ed25519PublicKey]:
+    """The public half of the settings' key file, if it can be read: a key that comes with
+    the journal, trusted only when its key id is pinned."""
+    if settings is None:
+        return []
+    try:
+        return [load_key_file(settings.signing.key_file).public]
+    except KeyFileError:
+        return []
+
+
+async def published_heads(
+    settings: Settings | None, witnesses: list[str]
+) -> tuple[list[PublishedHead], list[str]]:
+    from monitor.journal.witness_sources import WitnessError
+    from monitor.journal.witness_sources import published_heads as read_witnesses
+
+    assert settings is not None
+    try:
+        return await read_witnesses(settings, witnesses)
+    except WitnessError as exc:
+        raise CliError(str(exc)) from None
+
+
+async def verify_influx(
+    settings: Settings, args: argparse.Namespace, trust: Trust
+) -> VerificationReport:
     from monitor.influx.errors import InfluxError
     from monitor.influx.factory import create_reader
 
     if not settings.influxdb.enabled:
         raise CliError("InfluxDB is not enabled in the settings ([influxdb] enabled = true)")
-    key = public_key(args.public_key, settings)
+    carried = {key_id_of(k): k for k in settings_key(settings)}
+    if not trust.given and not carried:
+        raise CliError(
+            f"no trusted key given, and the settings' key file {settings.signing.key_file} "
+            "cannot be read: give --public-key, --trusted-keys or --key-id"
+        )
     reader = create_reader(settings.influxdb, site=settings.site.id, device=settings.site.device)
     try:
         if args.lot:
@@ -157,7 +267,11 @@ async def verify_influx(settings: Settings, args: argparse.Namespace) -> Report:
     finally:
         await reader.close()
     where = args.lot or args.stream or f"{args.since}..{args.until}"
-    return verify_records(entries, key, ordered=False, source=f"InfluxDB {where}")
+    decision = decide(trust, carried, "the public half of the settings' key file")
+    keys = decision.keys.values()
+    report = verify_records(entries, keys, ordered=False, source=f"InfluxDB {where}")
+    decision.apply(report)
+    return report
 
 
 def iso_ns(value: str | None, default: int) -> int:

@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 from config import load_settings
-from monitor.api.client import call
+from monitor.cli import cycle_view_cmd
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_FAILURE, EXIT_OK
+from monitor.cli.http_client import call
 from monitor.cli.prompt import ask_password
 from monitor.clock import ns_to_datetime
 
@@ -41,7 +42,7 @@ def register(commands: Any) -> None:
     shelve.add_argument("--comment", required=True, help="why it is shelved")
     shelve.set_defaults(handler=run_shelve)
 
-    cycle = commands.add_parser("cycle", help="start or abort a pasteurisation cycle")
+    cycle = commands.add_parser("cycle", help="start, abort, list or show pasteurisation cycles")
     actions = cycle.add_subparsers(dest="action", metavar="ACTION", required=True)
     start = actions.add_parser("start", help="start a cycle for lots with a program")
     start.add_argument("--pasteuriser", required=True)
@@ -54,6 +55,7 @@ def register(commands: Any) -> None:
     abort.add_argument("--user", required=True)
     abort.add_argument("--reason", required=True)
     abort.set_defaults(handler=run_cycle_abort)
+    cycle_view_cmd.register_actions(actions)
 
     lot = commands.add_parser("lot", help="register lots")
     lot_actions = lot.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -100,6 +102,12 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  {p['probe']:14} {value:>11} {age:>10}  {p['state']}")
     for c in status["cycles"]:
         print(f"cycle {c['cycle']}: {c['phase']}, {c['program']}, lots {', '.join(c['lots'])}")
+    for c in status.get("closed_cycles", []):
+        why = "; ".join(c["reasons"]) or "hold proven, cooled in time"
+        print(f"cycle {c['cycle']}: {c['outcome'].upper()} ({why}), lots {', '.join(c['lots'])}")
+    for source, reasons in sorted(status.get("rejects", {}).items()):
+        counted = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        print(f"  {source:14} rejected: {counted}")
     a = status["alarms"]
     print(f"alarms: {a['active']} active, {a['unacknowledged']} to acknowledge")
     if status["outbox"]:

@@ -10,8 +10,8 @@ from typing import Any
 from config import load_settings
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_OK, CliError
-from monitor.clock import make_clock
 from monitor.journal import JournalError, KeyFileError
+from monitor.service.clock_origin import continued_clock
 from monitor.service.daemon import Daemon
 from monitor.users import UserError
 
@@ -24,7 +24,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_or_exit(load_settings, args.config)
-    daemon = Daemon(settings, make_clock(settings.clock.speed))
+    daemon = Daemon(settings, continued_clock(settings.clock.speed, settings.journal.path))
     # What the imports and the settings made lives as long as the process: kept out of the
     # collector's full passes, which would otherwise pause the loop (and alarms) for tens of ms.
     gc.collect()

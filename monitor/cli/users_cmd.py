@@ -1,6 +1,6 @@
 """``lactamon users add | passwd | disable | list``: who may sign, and as what.
 
-Supervisors manage users (DOMAIN.md, People): every change is signed by a supervisor's
+Supervisors manage users (docs/RULES.md, People): every change is signed by a supervisor's
 name and password, except the very first user of a new site, who must be a supervisor.
 """
 

@@ -1,8 +1,8 @@
 """Cold-chain events: band excursions and the health of each probe.
 
-Re-exported by ``events`` (the catalogue), as is ``DaySummarised`` from ``daily``. Subjects:
-enclosure id for band events, probe id for probe health. Fields ending in ``_ts`` are UTC
-ns, ``_s`` seconds, ``_c`` °C.
+The pasteuriser's events are in ``events``, the daily sheet's ``DaySummarised`` in ``daily``.
+Subjects: enclosure id for band events, probe id for probe health. Fields ending in ``_ts``
+are UTC ns, ``_s`` seconds, ``_c`` °C.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from monitor.alarms.model import Priority
 from monitor.evaluation.event_base import Effect, Event, Severity
 
 _A, _W = Severity.ALARM, Severity.WARNING
@@ -32,10 +33,16 @@ class ExcursionStarted(Event):
 
 @dataclass(frozen=True, slots=True)
 class ExcursionAlarmed(Event):
-    """An excursion lasted the delay, or crossed a gross limit (``gross``): an alarm."""
+    """An excursion lasted the delay, or crossed a gross limit (``gross``): an alarm.
+
+    ``measured_out_s`` is the measured time out of band so far (what the delay counts),
+    ``unmeasured_out_s`` the time of the excursion no reading covered (docs/RULES.md, Cold
+    chain, C7).
+    """
 
     kind: ClassVar[str] = "excursion_alarmed"
     condition: ClassVar[str | None] = "band"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     since_ts: int
@@ -43,19 +50,28 @@ class ExcursionAlarmed(Event):
     value_c: float
     gross: bool
     reason: str
+    measured_out_s: float
+    unmeasured_out_s: float
 
 
 @dataclass(frozen=True, slots=True)
 class ExcursionEnded(Event):
-    """Back inside the band by the deadband; ``worst_c`` is the value farthest out."""
+    """Back inside the band by the deadband; ``worst_c`` is the value farthest out.
+
+    ``duration_s`` is the excursion's whole span; of it, ``measured_out_s`` was covered by
+    readings and ``unmeasured_out_s`` was not (docs/RULES.md, Cold chain, C7).
+    """
 
     kind: ClassVar[str] = "excursion_ended"
     condition: ClassVar[str | None] = "band"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.CLEAR
     since_ts: int
     duration_s: float
     worst_c: float
     alarmed: bool
+    measured_out_s: float
+    unmeasured_out_s: float
 
 
 # -- probe health ---------------------------------------------------------------------------
@@ -63,10 +79,11 @@ class ExcursionEnded(Event):
 
 @dataclass(frozen=True, slots=True)
 class ProbeStaleRaised(Event):
-    """No data from the probe for more than its stale limit (DOMAIN.md: 3 sample periods)."""
+    """No data from the probe for more than its stale limit (docs/RULES.md: 3 sample periods)."""
 
     kind: ClassVar[str] = "probe_stale_raised"
     condition: ClassVar[str | None] = "stale"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     last_ts: int
@@ -79,6 +96,7 @@ class ProbeStaleCleared(Event):
 
     kind: ClassVar[str] = "probe_stale_cleared"
     condition: ClassVar[str | None] = "stale"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.CLEAR
     silent_s: float
 
@@ -89,6 +107,7 @@ class ProbeFaultRaised(Event):
 
     kind: ClassVar[str] = "probe_fault_raised"
     condition: ClassVar[str | None] = "fault"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     value_c: float | None
@@ -101,6 +120,7 @@ class ProbeFaultCleared(Event):
 
     kind: ClassVar[str] = "probe_fault_cleared"
     condition: ClassVar[str | None] = "fault"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.CLEAR
     value_c: float
 
@@ -111,6 +131,7 @@ class ProbeStuckRaised(Event):
 
     kind: ClassVar[str] = "probe_stuck_raised"
     condition: ClassVar[str | None] = "stuck"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _W
     value_c: float
@@ -123,6 +144,7 @@ class ProbeStuckCleared(Event):
 
     kind: ClassVar[str] = "probe_stuck_cleared"
     condition: ClassVar[str | None] = "stuck"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
     effect: ClassVar[Effect | None] = Effect.CLEAR
     value_c: float
 
@@ -133,6 +155,7 @@ class CalibrationOverdueRaised(Event):
 
     kind: ClassVar[str] = "calibration_overdue_raised"
     condition: ClassVar[str | None] = "calibration"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _W
     due_ts: int
@@ -144,5 +167,6 @@ class CalibrationOverdueCleared(Event):
 
     kind: ClassVar[str] = "calibration_overdue_cleared"
     condition: ClassVar[str | None] = "calibration"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
     effect: ClassVar[Effect | None] = Effect.CLEAR
     due_ts: int | None

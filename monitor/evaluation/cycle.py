@@ -1,25 +1,35 @@
 """The pasteurisation cycle: one machine per run of a pasteuriser, readings in, verdict out.
 
-The rules (DOMAIN.md, Pasteurisation; Arrêté 10 Feb 1995 II, VII; Décret 55-771 art. 6):
+The rules (docs/RULES.md, Pasteurisation and How the hold is read from real probes; Arrêté
+10 Feb 1995 II, VII; Décret 55-771 art. 6):
 
-- the hold is judged on the coldest reference (milk) probe; with none, on the bath (flagged);
+- the hold is judged on the coldest reference (milk) probe; with none, on the bath (P6);
 - the hold timer runs only while every judged probe's last usable reading is at or above the
-  setpoint and no judged probe has been silent longer than the gap limit ("what was not
-  measured was not proven"); readings of quality ``fault`` (or not finite) are no evidence,
-  like a gap, while ``out_of_range`` ones are plausible values and count;
-- a dip below the setpoint, or a gap longer than the limit, restarts the timer from zero
-  (policy ``restart``) or fails the cycle (policy ``fail``); a gap exactly at the limit is
-  not a gap;
+  setpoint and no judged probe has been silent longer than the gap limit (H1, H3: "what was
+  not measured was not proven"); readings of quality ``fault`` (or not finite) are no
+  evidence, like a gap, which is then a probe fault, while ``out_of_range`` ones are
+  plausible values and count (H4);
+- a dip below the setpoint, a gap longer than the limit or a probe fault restarts the timer
+  from zero (policy ``restart``) or fails the cycle (policy ``fail``), and is an alarm of its
+  own (H2); a gap exactly at the limit is not a gap;
+- the hold settles (H6): a dip within ``settle_s`` (120 s) of the coldest milk probe's first
+  crossing of the setpoint is the probe levelling off (63.0, 62.9, 63.0 in tenths): it
+  restarts the timer and is recorded (``HoldSettling``), with no alarm and no failure;
 - the hold is complete at the first reading at or above the setpoint that comes the hold
-  time or more after the timer started (59:59 is not enough, 60:00 is): a tick never
+  time or more after the timer started (H5: 59:59 is not enough, 60:00 is): a tick never
   completes a hold, a reading proves it;
+- milk whose coldest judged probe falls below the setpoint minus ``cooling_fail_margin_c``
+  (5 °C) before a complete hold has cooled: the cycle fails at once (H7); heating it again
+  is a new cycle;
 - the setpoint must be reached within the come-up limit of the start (90 min), and again
-  within the same time after an interruption, or the cycle fails;
+  within the same time after an interruption, or the cycle fails (P11);
 - the end of the hold is the reading that completed it; from there every judged probe
   (the warmest one decides) must go below the cooling target within the cooling limit
   (< 6 °C within 60 min), or the cycle fails; limits are inclusive (60:00 is in time, 60:01
-  is late);
-- above setpoint + margin (3 °C) is an overshoot alarm while it lasts.
+  is late) (P10);
+- a failed cycle's verdict names its cause, then every interruption, the first one first
+  (H7; words in ``cycle_reasons``); overshoot (P9) and a slow come-up are alarms that decide
+  nothing (``cycle_alerts``).
 
 Time limits are checked when time passes, i.e. at any tick or reading later than the
 machine's clock, before that reading is judged. Readings of probes that are not judged (the
@@ -31,18 +41,11 @@ from __future__ import annotations
 
 import math
 
-from monitor.evaluation.cycle_report import CycleReport
+from monitor.evaluation.cycle_breaks import CycleBreaks
+from monitor.evaluation.cycle_reasons import cooled_text, dip_what, late_text
 from monitor.evaluation.cycle_setup import CycleSetup, CycleState, Phase
 from monitor.evaluation.event_base import Event
-from monitor.evaluation.events import (
-    CoolingCompleted,
-    HoldCompleted,
-    HoldInterrupted,
-    HoldInterruptionEnded,
-    HoldStarted,
-    OvershootEnded,
-    OvershootStarted,
-)
+from monitor.evaluation.events import CoolingCompleted, HoldCompleted, HoldStarted
 from monitor.evaluation.inputs import AbortCycle, Input, Tick
 from monitor.evaluation.ordering import reject_out_of_order
 from monitor.evaluation.text import seconds
@@ -54,7 +57,7 @@ _FAULT = Quality.FAULT
 _isfinite = math.isfinite
 
 
-class CycleMachine(CycleReport):
+class CycleMachine(CycleBreaks):
     """A cycle's rules as a mutable machine: ``feed``, ``tick``, ``abort``, or ``step(any)``.
 
     State lives in ``self.state`` (plain data); ``CycleMachine(setup, state)`` resumes a
@@ -62,8 +65,7 @@ class CycleMachine(CycleReport):
     """
 
     __slots__ = (
-        "_come_up_ns", "_cool_c", "_cool_ns", "_hold_ns", "_judged", "_n", "_over_c", "_restart",
-        "_single",
+        "_come_up_ns", "_cool_c", "_cool_ns", "_cooled_c", "_hold_ns", "_judged", "_n", "_single",
     )  # fmt: skip
 
     def __init__(self, setup: CycleSetup, state: CycleState | None = None) -> None:
@@ -76,8 +78,7 @@ class CycleMachine(CycleReport):
         self._come_up_ns = self._ns(policy.come_up_limit_s)
         self._cool_ns = self._ns(policy.cooling_limit_s)
         self._cool_c = policy.cooling_target_c
-        self._over_c = program.setpoint_c + policy.overshoot_margin_c
-        self._restart = policy.hold_policy == "restart"
+        self._cooled_c = program.setpoint_c - policy.cooling_fail_margin_c
 
     # -- inputs -----------------------------------------------------------------------------
 
@@ -105,8 +106,13 @@ class CycleMachine(CycleReport):
         if ts > s.now_ts:
             self._advance(ts)
         value = reading.value
-        if s.outcome is None and reading.quality is not _FAULT and _isfinite(value):
-            self._judge(reading.probe_id, value, ts)
+        if s.outcome is None:
+            if reading.quality is not _FAULT and _isfinite(value):
+                self._judge(reading.probe_id, value, ts)
+            elif reading.probe_id not in s.fault_detail:
+                # No evidence (H4); should the silence become a gap, this fault is its cause.
+                detail = reading.detail or f"{reading.quality.value} value {value!r}"
+                s.fault_detail[reading.probe_id] = detail
         return self._flush() if out else ()
 
     def tick(self, ts: int) -> tuple[Event, ...]:
@@ -141,22 +147,29 @@ class CycleMachine(CycleReport):
             if s.hold_started_ts is not None:
                 for probe_id, last in s.evidence_ts.items():
                     if ts - last > self._gap_ns:
-                        self._interrupt("gap", probe_id, None, last)
+                        self._silence(probe_id, last)
                         return
             elif (since := s.interrupted_since_ts) is not None and ts - since > self._come_up_ns:
-                self._close(Outcome.FAIL, self._late_text("recovery"))
+                self._close(Outcome.FAIL, late_text(self.setup, s, "recovery"))
         elif phase is _HEATING:
-            if ts - s.started_ts > self._come_up_ns:
-                self._close(Outcome.FAIL, self._late_text("come_up"))
+            elapsed = ts - s.started_ts
+            if elapsed > self._come_up_ns:
+                self._close(Outcome.FAIL, late_text(self.setup, s, "come_up"))
+            else:
+                self._watch_come_up(elapsed)
         elif phase is _COOLING:
             done = s.hold_completed_ts
             if done is not None and ts - done > self._cool_ns:
-                self._close(Outcome.FAIL, self._late_text("cooling"))
+                self._close(Outcome.FAIL, late_text(self.setup, s, "cooling"))
 
     def _judge(self, probe_id: str, value: float, ts: int) -> None:
         """One usable reading of a judged probe, at ``ts``."""
         s = self.state
         s.evidence_ts[probe_id] = ts
+        if s.fault_detail:
+            s.fault_detail.pop(probe_id, None)
+        if s.interruption_probe == probe_id and s.interruption_back_ts is None:
+            s.interruption_back_ts = ts  # a gap's or a fault's length, for the verdict
         latest = s.latest_c
         latest[probe_id] = value
         if self._single:
@@ -172,7 +185,8 @@ class CycleMachine(CycleReport):
         if phase is _COOLING:
             if warmest < self._cool_c:
                 self._cooled(ts, warmest)
-        elif s.hold_started_ts is None:  # heating, or a broken hold waiting to restart
+            return
+        if s.hold_started_ts is None:  # heating, or a broken hold waiting to restart
             if coldest >= self._sp:
                 if self._single or self._all_fresh(ts):
                     self._start_hold(ts, coldest)
@@ -181,7 +195,8 @@ class CycleMachine(CycleReport):
                 if lowest is None or coldest < lowest:
                     s.interruption_lowest_c = coldest
         elif coldest < self._sp:
-            self._interrupt("dip", self._coldest_probe(), coldest, ts)
+            probe = self._coldest_probe()
+            self._interrupt("dip", probe, coldest, ts, dip_what(probe, coldest, self._sp))
         elif ts - s.hold_started_ts >= self._hold_ns:
             s.hold_completed_ts = ts
             s.phase = _COOLING
@@ -189,6 +204,11 @@ class CycleMachine(CycleReport):
             self._emit(
                 HoldCompleted(s.now_ts, self.setup.cycle_id, s.hold_started_ts, held, coldest)
             )
+            return
+        if s.phase is _HOLDING and coldest < self._cooled_c:
+            margin = self.setup.policy.cooling_fail_margin_c
+            reason = cooled_text(self._coldest_probe(), coldest, self._sp, margin)
+            self._close(Outcome.FAIL, reason)
 
     def _all_fresh(self, ts: int) -> bool:
         s = self.state
@@ -201,6 +221,8 @@ class CycleMachine(CycleReport):
         s = self.state
         if s.interrupted_since_ts is not None:
             self._end_interruption(recovered=True)
+        if s.come_up_slow_since_ts is not None:
+            self._end_come_up_slow(reached=True)
         s.hold_attempts += 1
         s.hold_started_ts = ts
         s.phase = _HOLDING
@@ -212,67 +234,6 @@ class CycleMachine(CycleReport):
         s.hold_max_c = max(s.latest_c.values())
         self._emit(HoldStarted(s.now_ts, self.setup.cycle_id, coldest, s.hold_attempts))
 
-    def _interrupt(self, cause: str, probe_id: str, value: float | None, since: int) -> None:
-        s = self.state
-        started = s.hold_started_ts if s.hold_started_ts is not None else since
-        held_ns = max(0, since - started)
-        s.hold_started_ts = None
-        s.plateau_open = False
-        s.interrupted_since_ts = since
-        s.interruption_cause = cause
-        s.interruption_lowest_c = value
-        reason = self._interruption_text(probe_id, value, since, held_ns)
-        self._emit(
-            HoldInterrupted(
-                s.now_ts, self.setup.cycle_id, cause, probe_id, value, since,
-                seconds(held_ns), reason,
-            )
-        )  # fmt: skip
-        if self._restart:
-            s.hold_restarts += 1
-        else:
-            self._close(Outcome.FAIL, f"{reason} (hold policy 'fail')")
-
-    def _end_interruption(self, recovered: bool) -> None:
-        s = self.state
-        since = s.interrupted_since_ts
-        assert since is not None
-        self._emit(
-            HoldInterruptionEnded(
-                s.now_ts, self.setup.cycle_id, s.interruption_cause, since,
-                s.interruption_lowest_c, seconds(max(0, s.now_ts - since)), recovered,
-            )
-        )  # fmt: skip
-        s.interrupted_since_ts = None
-        s.interruption_cause = ""
-        s.interruption_lowest_c = None
-
-    def _overshoot(self, ts: int, warmest: float) -> None:
-        s = self.state
-        since = s.overshoot_since_ts
-        if warmest > self._over_c:
-            if since is None:
-                s.overshoot_since_ts, s.overshoot_peak_c = ts, warmest
-                s.overshoots += 1
-                probe = max(s.latest_c, key=s.latest_c.__getitem__)
-                self._emit(
-                    OvershootStarted(s.now_ts, self.setup.cycle_id, probe, warmest, self._over_c)
-                )
-            elif warmest > s.overshoot_peak_c:
-                s.overshoot_peak_c = warmest
-        else:
-            self._end_overshoot()
-
-    def _end_overshoot(self) -> None:
-        s = self.state
-        since = s.overshoot_since_ts
-        assert since is not None
-        duration = seconds(max(0, s.now_ts - since))
-        self._emit(
-            OvershootEnded(s.now_ts, self.setup.cycle_id, since, s.overshoot_peak_c, duration)
-        )
-        s.overshoot_since_ts = None
-
     def _cooled(self, ts: int, warmest: float) -> None:
         s = self.state
         assert s.hold_completed_ts is not None
@@ -280,16 +241,3 @@ class CycleMachine(CycleReport):
         cooling = seconds(max(0, ts - s.hold_completed_ts))
         self._emit(CoolingCompleted(s.now_ts, self.setup.cycle_id, warmest, cooling))
         self._close(Outcome.PASS, None)
-
-    def _close(self, outcome: Outcome, reason: str | None) -> None:
-        s = self.state
-        if s.interrupted_since_ts is not None:
-            self._end_interruption(recovered=False)
-        if s.overshoot_since_ts is not None:
-            self._end_overshoot()
-        s.phase = Phase.ABORTED if outcome is Outcome.ABORTED else Phase.CLOSED
-        s.outcome = outcome.value
-        s.closed_ts = s.now_ts
-        if reason is not None:
-            s.reasons.append(reason)
-        self._emit(self.closing_event())

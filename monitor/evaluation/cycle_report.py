@@ -1,9 +1,11 @@
 """What a cycle tells people: its events, the curve figures it measures, and its verdict.
 
-The rules that move a cycle are in ``cycle``; this base class holds the machine's data and
-turns it into ``CycleMetrics`` and a ``CycleVerdict`` (DOMAIN.md, "what an inspector reads on
-a curve": come-up time to 58 °C and to the setpoint, plateau length, extremes during the
-plateau, time above 58 °C, time to cool; Buffin et al. 2017, EMBA 2019).
+The rules that move a cycle are in ``cycle`` (its alarms that decide nothing in
+``cycle_alerts``, its words in ``cycle_reasons``); this base class holds the machine's data
+and turns it into ``CycleMetrics`` and a ``CycleVerdict`` (docs/RULES.md, Pasteurisation,
+P12, what an inspector reads on a curve: come-up time to 58 °C and to the setpoint, plateau
+length, extremes during the plateau, time above 58 °C, time to cool; Buffin et al. 2017,
+EMBA 2019).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from monitor.evaluation.cycle_setup import CycleSetup, CycleState, Phase
 from monitor.evaluation.event_base import Event
 from monitor.evaluation.events import CycleAborted, CycleClosed, CycleFailed, CyclePassed
 from monitor.evaluation.state import state_from_dict, state_to_dict
-from monitor.evaluation.text import celsius, clock_text, seconds, to_ns
+from monitor.evaluation.text import seconds, to_ns
 from monitor.evaluation.verdict import CycleMetrics, CycleVerdict, Outcome
 
 _CLOSING: dict[Outcome, type[CycleClosed]] = {
@@ -158,44 +160,6 @@ class CycleReport:
             raise ValueError(f"cycle {self.setup.cycle_id} is still open")
         return _CLOSING[verdict.outcome](self.state.now_ts, self.setup.cycle_id, verdict)
 
-    # -- words ------------------------------------------------------------------------------
-
     def _coldest_probe(self) -> str:
         latest = self.state.latest_c
         return min(latest, key=latest.__getitem__)
-
-    def _interruption_text(
-        self, probe_id: str, value: float | None, since: int, held_ns: int
-    ) -> str:
-        """The reason of a dip (``value`` given) or a gap (``value`` None) in the hold."""
-        if value is not None:
-            what = f"probe {probe_id} read {celsius(value)} < setpoint {celsius(self._sp)}"
-        else:
-            what = f"no valid data from probe {probe_id} for more than {clock_text(self._gap_ns)}"
-        at = clock_text(since - self.state.started_ts)
-        return f"hold interrupted at {at} after {clock_text(held_ns)} of hold: {what}"
-
-    def _late_text(self, limit: str) -> str:
-        """The failure reason of an expired time limit: ``come_up``, ``recovery``, ``cooling``."""
-        s, policy = self.state, self.setup.policy
-        if limit == "cooling":
-            within = clock_text(to_ns(policy.cooling_limit_s))
-            what = f"milk not below {celsius(policy.cooling_target_c)} within {within} of the end "
-            what += "of the hold"
-        else:
-            within = clock_text(to_ns(policy.come_up_limit_s))
-            what = f"setpoint {celsius(self._sp)} not reached within {within} of the start"
-            if limit == "recovery" and s.interrupted_since_ts is not None:
-                at = clock_text(s.interrupted_since_ts - s.started_ts)
-                what = f"hold not resumed within {within} of its interruption at {at}"
-        return what + self._last_values_text()
-
-    def _last_values_text(self) -> str:
-        """Why the proof is missing, for a failure reason: silent probes, else last values."""
-        s = self.state
-        judged = self.setup.probes.judged_ids
-        silent = [p for p in judged if p not in s.evidence_ts]
-        if silent:
-            return f" (no valid data from probe {', '.join(silent)})"
-        values = ", ".join(f"{p} {celsius(s.latest_c[p])}" for p in judged)
-        return f" (last reading: {values})"

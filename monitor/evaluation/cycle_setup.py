@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from monitor.evaluation.event_base import FieldValue
 from monitor.evaluation.params import CyclePolicy, Program
 
 
@@ -22,7 +23,7 @@ class Phase(StrEnum):
 class CycleProbes:
     """The probes that judge the hold: the reference (milk) probes, else the bath probe.
 
-    DOMAIN.md: "judge the hold on the coldest *milk* probe (reference bottle), not only the
+    docs/RULES.md: "judge the hold on the coldest *milk* probe (reference bottle), not only the
     bath" (Décret 55-771 art. 6; HMBANA control bottle). With no reference probe the bath is
     judged and every record of the cycle says so.
     """
@@ -84,9 +85,14 @@ class CycleState:
     """Everything a cycle has learnt so far, as plain data (see ``state.state_to_dict``).
 
     Per judged probe: the stamp of its last accepted reading (``seen_ts``, for the order
-    rule), of its last usable one (``evidence_ts``, for gaps) and that value (``latest_c``).
+    rule), of its last usable one (``evidence_ts``, for gaps), that value (``latest_c``) and,
+    while only faulty readings followed it, the first fault's detail (``fault_detail``).
     ``hold_started_ts`` is set while the hold timer runs; ``interrupted_since_ts`` while a
-    broken hold waits to restart; ``plateau_*`` and the rest feed the verdict's figures.
+    broken hold waits to restart, with the other ``interruption_*`` fields (the silent
+    probe's first valid reading again in ``interruption_back_ts``), and the finished ones in
+    ``interruptions`` (the verdict names them, see ``cycle_reasons``);
+    ``come_up_slow_since_ts`` while the slow come-up warning is raised; ``plateau_*`` and the
+    rest feed the verdict's figures.
     """
 
     started_ts: int
@@ -119,6 +125,16 @@ class CycleState:
     closed_ts: int | None = None
     outcome: str | None = None
     reasons: list[str] = field(default_factory=list)
+    fault_detail: dict[str, str] = field(default_factory=dict)
+    interruption_probe: str = ""
+    interruption_value_c: float | None = None
+    interruption_text: str = ""
+    interruption_settling: bool = False
+    interruption_back_ts: int | None = None
+    interruptions: list[dict[str, FieldValue]] = field(default_factory=list)
+    come_up_slow_since_ts: int | None = None
+    # Stamps are the fields (and the keys of ``interruptions``) named ``*_ts``: a service
+    # moves them all when the wall clock steps; durations are named otherwise.
 
     def __post_init__(self) -> None:
         self.phase = Phase(self.phase)  # a restored state carries the phase as a string

@@ -8,7 +8,7 @@ from monitor.evaluation.cycle import CycleMachine
 from monitor.evaluation.cycle_setup import CycleProbes, CycleSetup
 from monitor.evaluation.event_base import Event
 from monitor.evaluation.events import CycleStarted, HoldJudgedOnBath
-from monitor.evaluation.lots import LotBacteriology, check_program
+from monitor.evaluation.lot_rules import LotBacteriology, check_program
 from monitor.evaluation.params import CyclePolicy, FloraLimits, Program
 
 
@@ -24,7 +24,7 @@ def start_cycle(
     """Start a cycle for ``lots`` once their bacteriology allows ``program``.
 
     Raises ``StartRefused`` (with the reason, and ``.event(ts, subject)`` to record it) when
-    a lot must be destroyed or exceeds the program's flora ceiling (see ``lots``), and
+    a lot must be destroyed or exceeds the program's flora ceiling (see ``lot_rules``), and
     ``ValueError`` on inconsistent parameters. Returns the machine and its start records.
     """
     check_program(program, lots, flora)
@@ -52,6 +52,9 @@ def start_events(setup: CycleSetup) -> tuple[Event, ...]:
         come_up_limit_s=policy.come_up_limit_s,
         cooling_target_c=policy.cooling_target_c,
         cooling_limit_s=policy.cooling_limit_s,
+        settle_s=policy.settle_s,
+        cooled_fail_below_c=program.setpoint_c - policy.cooling_fail_margin_c,
+        come_up_warning_s=policy.come_up_warning_s,
     )
     if not probes.judged_on_bath:
         return (started,)

@@ -1,14 +1,17 @@
 """The daily sheet of an enclosure: min, max, mean and time out of band, one day at a time.
 
-DOMAIN.md, Cold chain: "Each enclosure has a daily min/max sheet that a technician signs"
+docs/RULES.md, Cold chain: "Each enclosure has a daily min/max sheet that a technician signs"
 (Arrêté 1995 II: "attestée par la signature de la personne … sur une fiche propre à chaque
 appareil"). The core knows no time zone: the caller computes the day key (e.g. the local
 date ``2024-03-01``) and tells the band machine when a day ends (``NewDay``).
 
 Figures are over usable readings of every probe of the enclosure; ``mean_c`` is the mean of
-those readings. ``out_of_band_s`` is the time spent in excursions (from the first reading out
-of the band until back inside it by the deadband), counted through silences: what was not
-measured was not shown to be back in band.
+those readings. Measured and unmeasured time are kept apart (docs/RULES.md, Cold chain, C7):
+
+- ``out_of_band_s`` is the measured time in excursions (from the first reading out of the
+  band until back inside it by the deadband) while a reading covers it (see ``band``);
+- ``unmeasured_s`` is the time no usable reading covers, in an excursion or not: a silence is
+  neither out of band nor back in it, and the stale alarm (F4) says why it happened.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class DayStats:
     max_c: float | None = None
     max_ts: int | None = None
     out_of_band_ns: int = 0
+    unmeasured_ns: int = 0
     excursions: int = 0
     alarms: int = 0
 
@@ -48,22 +52,19 @@ class DayStats:
         mean = self.mean_c + (value / n - self.mean_c / n)
         self.mean_c = min(max(mean, self.min_c), self.max_c)
 
-    def summary(self, end_ts: int, open_excursion_since: int | None) -> DailySummary:
-        """The figures up to ``end_ts``, counting an excursion still open at that time."""
-        out_ns = self.out_of_band_ns
-        if open_excursion_since is not None:
-            out_ns += max(0, end_ts - max(open_excursion_since, self.start_ts))
+    def summary(self, end_ts: int) -> DailySummary:
+        """The figures up to ``end_ts``; the band machine counts time as it passes."""
         mean = self.mean_c if self.samples else None
         return DailySummary(
             self.day, self.start_ts, max(end_ts, self.start_ts), self.samples, self.min_c,
-            self.min_ts, self.max_c, self.max_ts, mean, seconds(out_ns), self.excursions,
-            self.alarms,
+            self.min_ts, self.max_c, self.max_ts, mean, seconds(self.out_of_band_ns),
+            seconds(self.unmeasured_ns), self.excursions, self.alarms,
         )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class DailySummary:
-    """One enclosure-day as a technician signs it."""
+    """One enclosure-day as a technician signs it; durations in seconds (see the module)."""
 
     day: str
     start_ts: int
@@ -75,6 +76,7 @@ class DailySummary:
     max_ts: int | None
     mean_c: float | None
     out_of_band_s: float
+    unmeasured_s: float
     excursions: int
     alarms: int
 
@@ -100,6 +102,7 @@ class DaySummarised(Event):
             "max_ts": su.max_ts,
             "mean_c": su.mean_c,
             "out_of_band_s": su.out_of_band_s,
+            "unmeasured_s": su.unmeasured_s,
             "excursions": su.excursions,
             "alarms": su.alarms,
         }

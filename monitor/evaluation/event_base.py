@@ -9,7 +9,9 @@ reads three class attributes:
 - ``effect``: ``raise`` (the condition becomes active), ``clear`` (it returns to normal) or
   ``pulse`` (a momentary alarm: raised and returned at once, it only waits to be
   acknowledged, e.g. a failed cycle);
-- ``severity``: ``info``, ``warning`` or ``alarm``, for the manager to map to a priority.
+- ``severity``: ``info``, ``warning`` or ``alarm``: how much the event matters to people;
+- ``priority``: the priority of the alarm it raises (``Priority``, 1 most urgent), declared
+  by each class that has a condition, so the priority of an alarm has one home.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
+
+from monitor.alarms.model import Priority
 
 FieldValue = str | int | float | bool | None
 
@@ -53,6 +57,7 @@ class Event:
     condition: ClassVar[str | None] = None
     effect: ClassVar[Effect | None] = None
     severity: ClassVar[Severity] = Severity.INFO
+    priority: ClassVar[Priority | None] = None
 
     ts: int
     subject: str

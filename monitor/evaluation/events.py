@@ -1,11 +1,12 @@
-"""Every event the evaluation core emits: one frozen class per kind, alarm meaning attached.
+"""The pasteuriser's events (cycles, unregistered heating) and ``ReadingRejected``.
 
-This is the catalogue: the cycle events are defined here, the cold-chain ones (band, daily
-sheet, probe health) in ``cold_chain_events`` and re-exported here, the base class with
-``Severity`` and ``Effect`` in ``event_base`` (see there for how the journal and the alarm
-manager read them). Fields ending in ``_ts`` are UTC ns, ``_s`` seconds, ``_c`` °C.
-Subjects: cycle id (cycle events), pasteuriser id (unregistered heating), enclosure id
-(band events), probe id (probe health and rejected readings of a probe's own machine).
+One frozen class per kind, alarm meaning attached. The cold-chain events (band, probe
+health) are defined in ``cold_chain_events``, the daily sheet's ``DaySummarised`` in
+``daily``, the base class with ``Severity`` and ``Effect`` in ``event_base`` (see there for
+how the journal and the alarm manager read them); each is imported from where it is defined.
+Fields ending in ``_ts`` are UTC ns, ``_s`` seconds, ``_c`` °C. Subjects: cycle id (cycle
+events), pasteuriser id (unregistered heating); a rejected reading carries the subject of the
+machine that rejected it (cycle, enclosure or probe id).
 """
 
 from __future__ import annotations
@@ -13,26 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from monitor.evaluation.cold_chain_events import (
-    CalibrationOverdueCleared as CalibrationOverdueCleared,
-)
-from monitor.evaluation.cold_chain_events import (
-    CalibrationOverdueRaised as CalibrationOverdueRaised,
-)
-from monitor.evaluation.cold_chain_events import ExcursionAlarmed as ExcursionAlarmed
-from monitor.evaluation.cold_chain_events import ExcursionEnded as ExcursionEnded
-from monitor.evaluation.cold_chain_events import ExcursionStarted as ExcursionStarted
-from monitor.evaluation.cold_chain_events import ProbeFaultCleared as ProbeFaultCleared
-from monitor.evaluation.cold_chain_events import ProbeFaultRaised as ProbeFaultRaised
-from monitor.evaluation.cold_chain_events import ProbeStaleCleared as ProbeStaleCleared
-from monitor.evaluation.cold_chain_events import ProbeStaleRaised as ProbeStaleRaised
-from monitor.evaluation.cold_chain_events import ProbeStuckCleared as ProbeStuckCleared
-from monitor.evaluation.cold_chain_events import ProbeStuckRaised as ProbeStuckRaised
-from monitor.evaluation.daily import DaySummarised as DaySummarised
-from monitor.evaluation.event_base import Effect as Effect
-from monitor.evaluation.event_base import Event as Event
-from monitor.evaluation.event_base import FieldValue as FieldValue
-from monitor.evaluation.event_base import Severity as Severity
+from monitor.alarms.model import Priority
+from monitor.evaluation.event_base import Effect, Event, FieldValue, Severity
 from monitor.evaluation.verdict import CycleVerdict
 
 _A, _W = Severity.ALARM, Severity.WARNING
@@ -66,7 +49,12 @@ class CycleRefused(Event):
 
 @dataclass(frozen=True, slots=True)
 class CycleStarted(Event):
-    """A cycle started for its lots (comma-separated) with a program and a policy."""
+    """A cycle started for its lots (comma-separated) with a program and a policy.
+
+    ``cooled_fail_below_c`` is the setpoint minus the cooling fail margin: milk below it
+    before a complete hold fails the cycle at once (docs/RULES.md, How the hold is read
+    from real probes, H7).
+    """
 
     kind: ClassVar[str] = "cycle_started"
     program: str
@@ -81,6 +69,9 @@ class CycleStarted(Event):
     come_up_limit_s: float
     cooling_target_c: float
     cooling_limit_s: float
+    settle_s: float
+    cooled_fail_below_c: float
+    come_up_warning_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +94,34 @@ class HoldStarted(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class HoldSettling(Event):
+    """A dip while the milk probe levels off at the setpoint restarted the timer: no alarm.
+
+    docs/RULES.md, How the hold is read from real probes, H6: within ``settle_s`` (120 s) of
+    the coldest milk probe's first crossing of the setpoint, a dip (63.0, 62.9, 63.0 in
+    tenths) is recorded, never an alarm.
+    """
+
+    kind: ClassVar[str] = "hold_settling"
+    probe_id: str
+    value_c: float
+    since_ts: int
+    held_s: float
+    settle_s: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class HoldInterrupted(Event):
-    """A dip below the setpoint or a gap in the data broke the hold (``cause`` dip or gap)."""
+    """A dip below the setpoint, a gap in the data or a probe fault broke the hold.
+
+    ``cause`` is ``dip``, ``gap`` or ``fault`` (only faulty readings since the last valid
+    one); ``reason`` is the alarm's text, and the verdict of a failed cycle lists it.
+    """
 
     kind: ClassVar[str] = "hold_interrupted"
     condition: ClassVar[str | None] = "hold_interrupted"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     cause: str
@@ -124,6 +138,7 @@ class HoldInterruptionEnded(Event):
 
     kind: ClassVar[str] = "hold_interruption_ended"
     condition: ClassVar[str | None] = "hold_interrupted"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.CLEAR
     cause: str
     since_ts: int
@@ -148,6 +163,7 @@ class OvershootStarted(Event):
 
     kind: ClassVar[str] = "overshoot_started"
     condition: ClassVar[str | None] = "overshoot"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     probe_id: str
@@ -161,9 +177,38 @@ class OvershootEnded(Event):
 
     kind: ClassVar[str] = "overshoot_ended"
     condition: ClassVar[str | None] = "overshoot"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.CLEAR
     since_ts: int
     peak_c: float
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class ComeUpSlow(Event):
+    """Half the come-up limit is spent and the setpoint is not reached: a warning (P11)."""
+
+    kind: ClassVar[str] = "come_up_slow"
+    condition: ClassVar[str | None] = "come_up_slow"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
+    effect: ClassVar[Effect | None] = Effect.RAISE
+    severity: ClassVar[Severity] = _W
+    elapsed_s: float
+    limit_s: float
+    coldest_c: float | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComeUpSlowEnded(Event):
+    """The setpoint was reached after all (``reached``), or the cycle closed."""
+
+    kind: ClassVar[str] = "come_up_slow_ended"
+    condition: ClassVar[str | None] = "come_up_slow"
+    priority: ClassVar[Priority | None] = Priority.MEDIUM
+    effect: ClassVar[Effect | None] = Effect.CLEAR
+    since_ts: int
+    reached: bool
     duration_s: float
 
 
@@ -199,6 +244,7 @@ class CycleFailed(CycleClosed):
 
     kind: ClassVar[str] = "cycle_failed"
     condition: ClassVar[str | None] = "cycle_failed"
+    priority: ClassVar[Priority | None] = Priority.CRITICAL
     effect: ClassVar[Effect | None] = Effect.PULSE
     severity: ClassVar[Severity] = _A
 
@@ -217,6 +263,7 @@ class UnregisteredHeatingStarted(Event):
 
     kind: ClassVar[str] = "unregistered_heating_started"
     condition: ClassVar[str | None] = "unregistered_cycle"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.RAISE
     severity: ClassVar[Severity] = _A
     probe_id: str
@@ -230,6 +277,7 @@ class UnregisteredHeatingEnded(Event):
 
     kind: ClassVar[str] = "unregistered_heating_ended"
     condition: ClassVar[str | None] = "unregistered_cycle"
+    priority: ClassVar[Priority | None] = Priority.HIGH
     effect: ClassVar[Effect | None] = Effect.CLEAR
     since_ts: int
     peak_c: float

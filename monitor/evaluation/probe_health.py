@@ -1,6 +1,6 @@
 """The health of one probe: stale, fault, stuck, calibration overdue; each raised and cleared.
 
-The rules (DOMAIN.md, Cold chain):
+The rules (docs/RULES.md, Cold chain):
 
 - stale: "a silent probe is an alarm of its own (no data for 3 sample periods), never the
   last value repeated": raised when time passes more than ``stale_periods`` sample periods
@@ -25,8 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from monitor.evaluation.event_base import Event
-from monitor.evaluation.events import (
+from monitor.evaluation.cold_chain_events import (
     CalibrationOverdueCleared,
     CalibrationOverdueRaised,
     ProbeFaultCleared,
@@ -36,6 +35,7 @@ from monitor.evaluation.events import (
     ProbeStuckCleared,
     ProbeStuckRaised,
 )
+from monitor.evaluation.event_base import Event
 from monitor.evaluation.inputs import Input, Tick
 from monitor.evaluation.ordering import reject_out_of_order
 from monitor.evaluation.params import ProbeHealthSpec

@@ -1,6 +1,6 @@
 """Heating on a pasteuriser with no cycle started: an unregistered cycle, never ignored.
 
-DOMAIN.md, Pasteurisation: "the temperature is recorded for the whole cycle ... linked to
+docs/RULES.md, Pasteurisation: "the temperature is recorded for the whole cycle ... linked to
 its lots" (Arrêté 10 Feb 1995 II). A pasteuriser that heats while no cycle is running (the
 technician forgot to start it, or started it late) produced milk nobody can prove; the
 watcher raises an ``unregistered_cycle`` alarm so the episode is linked to lots later.

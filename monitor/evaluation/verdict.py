@@ -18,7 +18,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CycleMetrics:
-    """What an inspector reads on a curve (DOMAIN.md; Buffin et al. 2017, EMBA 2019).
+    """What an inspector reads on a curve (docs/RULES.md; Buffin et al. 2017, EMBA 2019).
 
     All durations are seconds, None when the curve never got there. Temperatures are those of
     the judged probes: the coldest one for the come-up, the hold minimum and the time above
@@ -52,7 +52,7 @@ class CycleVerdict:
     """The judgement of one cycle, with its reasons (empty for a pass) and its figures.
 
     ``judged_on_bath`` says the hold was judged on the bath because no reference (milk) probe
-    was configured: weaker evidence than DOMAIN.md asks for (Décret 55-771 art. 6).
+    was configured: weaker evidence than docs/RULES.md asks for (Décret 55-771 art. 6).
     """
 
     outcome: Outcome

@@ -21,9 +21,15 @@ from monitor.influx.credentials import basic_auth_headers, describe_user
 from monitor.influx.decode import point_record, unique_records
 from monitor.influx.errors import FailureKind, InfluxQueryError
 from monitor.influx.http_errors import status_error, transport_error
-from monitor.influx.influxql import lot_condition, select_records, tag_condition, time_condition
+from monitor.influx.influxql import (
+    lot_condition,
+    quote_identifier,
+    select_records,
+    tag_condition,
+    time_condition,
+)
 from monitor.influx.lineparse import PointData, PointValue
-from monitor.influx.schema import TAG_KEYS
+from monitor.influx.schema import HEAD_MEASUREMENT, STREAM_TAG, TAG_KEYS
 from monitor.influx.tags import CYCLE_LINKED
 from monitor.journal.record import Record, Unreadable
 
@@ -118,6 +124,20 @@ class InfluxV1Reader:
         async for series in self.iter_series(select_records(*conditions, *self._scope)):
             entries += (point_record(point) for point in _points(series))
         return unique_records(entries)
+
+    async def latest_heads(self) -> list[Entry]:
+        """The latest checkpoint or seal of each stream (in this scope), as it was published:
+        what a journal or bundle must still hold (``monitor.journal.witness``)."""
+        where = " AND ".join(f"({c})" for c in self._scope)
+        influxql = (
+            f"SELECT * FROM {quote_identifier(HEAD_MEASUREMENT)}"
+            + (f" WHERE {where}" if where else "")
+            + f" GROUP BY {quote_identifier(STREAM_TAG)} ORDER BY time DESC LIMIT 1"
+        )
+        entries: list[Entry] = []
+        async for series in self.iter_series(influxql):
+            entries += (point_record(point) for point in _points(series))
+        return entries
 
     async def query(self, influxql: str) -> list[Series]:
         """The whole answer to ``influxql`` (for small answers: counts, lists)."""

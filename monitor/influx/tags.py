@@ -10,13 +10,12 @@ its ``cycle_started`` record or a ``cycle_linked`` record of a lot (README.md, "
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from monitor.influx.lineproto import tag_safe
 from monitor.journal.record import Record
-from monitor.journal.streams import parse_enclosure_day
+from monitor.journal.streams import StreamKind, parse_stream
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -25,8 +24,6 @@ log = logging.getLogger(__name__)
 
 CYCLE_STARTED = "cycle_started"
 CYCLE_LINKED = "cycle_linked"
-_CYCLE_STREAM = re.compile(r"cycle:([^:]+):(.+)")
-_LOT_PREFIX = "lot:"
 
 
 class StreamLots:
@@ -50,10 +47,11 @@ class StreamLots:
             lots = fields.get("lots")
             if isinstance(lots, str):
                 self.add(record.stream, lots.split(","))
-        elif record.kind == CYCLE_LINKED and record.stream.startswith(_LOT_PREFIX):
+        elif record.kind == CYCLE_LINKED:
+            parsed = parse_stream(record.stream)
             cycle = fields.get("cycle")
-            if isinstance(cycle, str):
-                self.add(cycle, [record.stream.removeprefix(_LOT_PREFIX)])
+            if parsed.kind is StreamKind.LOT and isinstance(cycle, str):
+                self.add(cycle, [parsed.subject])
 
     def add(self, stream: str, lots: Iterable[str]) -> None:
         """Record that ``stream`` concerns ``lots`` (added to those already known)."""
@@ -73,8 +71,9 @@ class StreamLots:
 
     def of(self, stream: str) -> frozenset[str]:
         lots = self._lots.get(stream, frozenset())
-        if stream.startswith(_LOT_PREFIX):
-            own = stream.removeprefix(_LOT_PREFIX)
+        parsed = parse_stream(stream)
+        if parsed.kind is StreamKind.LOT:
+            own = parsed.subject
             if tag_safe(own) and "," not in own:
                 lots = lots | {own}
         return lots
@@ -130,14 +129,13 @@ class Tagger:
 
     def _tags_of_stream(self, stream: str) -> dict[str, str]:
         tags = {"site": self.site, "device": self.device}
-        cycle = _CYCLE_STREAM.fullmatch(stream)
-        if cycle is not None:
-            tags["equipment"] = cycle.group(1)
+        parsed = parse_stream(stream)
+        # Pasteuriser days carry no equipment tag: series already delivered keep their tags.
+        if parsed.kind is StreamKind.CYCLE:
+            tags["equipment"] = parsed.subject
             tags["cycle"] = stream.removeprefix("cycle:")
-        else:
-            enclosure_day = parse_enclosure_day(stream)
-            if enclosure_day is not None:
-                tags["equipment"] = enclosure_day[0]
+        elif parsed.kind is StreamKind.ENCLOSURE_DAY:
+            tags["equipment"] = parsed.subject
         lots = self.lots.of(stream)
         if lots:
             tags["lots"] = ",".join(sorted(lots))

@@ -37,12 +37,11 @@ from monitor.journal.keys import (
     public_key_b64,
     public_key_pem,
 )
-from monitor.journal.lots import LotBook, Signer
+from monitor.journal.lot_book import LotBook
 from monitor.journal.options import JournalOptions
 from monitor.journal.reader import JournalReader
 from monitor.journal.readings import reading_fields, reading_from_record
 from monitor.journal.record import Record, Unreadable
-from monitor.journal.report import Finding, FindingKind, Report, Severity
 from monitor.journal.session import PreviousSession, SessionState
 from monitor.journal.streams import (
     DEVICE_STREAM,
@@ -50,6 +49,7 @@ from monitor.journal.streams import (
     enclosure_day_stream,
     lot_stream,
 )
+from monitor.journal.verification import Finding, FindingKind, FindingSeverity, VerificationReport
 from monitor.journal.verify import verify_records
 from monitor.journal.writer import Journal
 
@@ -60,6 +60,7 @@ __all__ = [
     "DeviceKey",
     "Finding",
     "FindingKind",
+    "FindingSeverity",
     "ForeignDatabaseError",
     "Journal",
     "JournalBusyError",
@@ -80,12 +81,10 @@ __all__ = [
     "PublicKeyError",
     "Record",
     "RecordError",
-    "Report",
     "SessionState",
-    "Severity",
-    "Signer",
     "StreamSealedError",
     "Unreadable",
+    "VerificationReport",
     "cycle_stream",
     "enclosure_day_stream",
     "export_lot_bundle",

@@ -1,9 +1,15 @@
 """The plain functions the command line calls: make a key, verify a journal, export a lot
-bundle, verify a bundle. Each raises a ``JournalError`` with a clear message, or returns."""
+bundle, verify a bundle. Each raises a ``JournalError`` with a clear message, or returns.
+
+Which keys are trusted is a ``trust.Trust``: without one, records are checked with the keys
+they came with, which shows them intact but not who signed them (``signer_established``).
+Heads published outside the device (``witness.PublishedHead``) are compared when given.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,17 +18,22 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from monitor.journal.bundle import BundleHeader, read_bundle, write_bundle
+from monitor.journal.bundle_check import header_findings
+from monitor.journal.bundle_signing import sign_header
 from monitor.journal.chain import Item
+from monitor.journal.contents import bundle_contents
 from monitor.journal.dossier import LotDossier, fold_lot
 from monitor.journal.errors import BundleError, PublicKeyError
-from monitor.journal.keys import generate_key_file, key_id_of, parse_public_key, public_key_b64
+from monitor.journal.keys import DeviceKey, generate_key_file, parse_public_key, public_key_b64
 from monitor.journal.reader import JournalReader
-from monitor.journal.record import Record, Unreadable
-from monitor.journal.report import Finding, FindingKind, Report
+from monitor.journal.signing import SEAL
 from monitor.journal.streams import lot_stream, parse_enclosure_day
-from monitor.journal.verify import bulk_work, verify_records, verify_source
+from monitor.journal.trust import PublicKeyInput, Trust, as_trust, decide
+from monitor.journal.verification import Finding, FindingKind, VerificationReport
+from monitor.journal.verify import bulk_work, trusted_keys, verify_records, verify_source
+from monitor.journal.witness import EntriesHeld, JournalHeld, PublishedHead, compare_heads
 
-PublicKeyInput = Ed25519PublicKey | str | bytes
+TrustInput = Trust | PublicKeyInput | None
 
 
 def keygen(path: Path) -> tuple[str, str]:
@@ -31,11 +42,25 @@ def keygen(path: Path) -> tuple[str, str]:
     return public_key_b64(key.public), key.key_id
 
 
-def verify_journal(path: Path, public_key: PublicKeyInput) -> Report:
-    """Verify every stream of a journal (read-only; fine while the daemon writes)."""
-    key = _public_key(public_key)
+def verify_journal(
+    path: Path,
+    trust: TrustInput = None,
+    *,
+    carried: Iterable[Ed25519PublicKey] = (),
+    published: Sequence[PublishedHead] = (),
+) -> VerificationReport:
+    """Verify every stream of a journal (read-only; fine while the daemon writes).
+
+    ``carried``: keys found beside the journal (the settings' key file), trusted only when
+    pinned, like the keys the journal stores; ``published``: heads to find in the journal.
+    """
     with JournalReader(Path(path)) as reader, reader.snapshot():
-        report = verify_source(_JournalSource(reader), key, ordered=True, source=str(path))
+        stored = {**trusted_keys(carried), **reader.device_keys()}
+        decision = decide(as_trust(trust), stored, "the key(s) the journal stores")
+        report = verify_source(
+            _JournalSource(reader), decision.keys.values(), ordered=True, source=str(path)
+        )
+        decision.apply(report)
         for first, last in reader.row_gaps():
             report.findings.append(
                 Finding(
@@ -48,11 +73,10 @@ def verify_journal(path: Path, public_key: PublicKeyInput) -> Report:
                     where=f"rows {first}..{last}",
                 )
             )
-        stored = reader.device_keys()
-        if stored and key_id_of(key) not in stored:
-            report.notes.append(
-                f"the journal names its device key(s) {', '.join(stored)}, not the given key"
-            )
+        held = JournalHeld(reader)
+        findings, notes = compare_heads(published, held, decision.keys, what="journal", whole=True)
+        report.findings += findings
+        report.notes += notes
         state = reader.session().state.value
         report.notes.append(f"latest writer session: {state} (unclean while the daemon runs)")
     return report
@@ -81,9 +105,10 @@ class BundleExport:
 
 
 def export_lot_bundle(
-    journal_path: Path, lot: str, out_path: Path, *, time_zone: str | None = None
+    journal_path: Path, lot: str, out_path: Path, *, key: DeviceKey, time_zone: str | None = None
 ) -> BundleExport:
-    """Write the lot's stream, its cycles and the enclosure-days of its stays, whole.
+    """Write the lot's stream, its cycles and the enclosure-days of its stays, whole, under a
+    header signed with ``key`` (the device key, one of those the journal stores).
 
     Enclosure-days are chosen by the local dates of each stay in ``time_zone``; without it,
     one more day on each side of the UTC dates, which covers every time zone.
@@ -93,109 +118,57 @@ def export_lot_bundle(
         lot_records = reader.stream_records(lot_stream(lot))
         if not lot_records:
             raise BundleError(f"{journal_path}: no lot {lot} in this journal")
+        stored = reader.device_keys()
+        if key.key_id not in stored:
+            raise BundleError(
+                f"{journal_path}: key {key.key_id} is not one of the journal's device keys "
+                f"({', '.join(stored) or 'none'}): it did not sign these records"
+            )
         dossier = fold_lot(lot, lot_records)
         streams = [lot_stream(lot)]
         streams += list(dict.fromkeys(c.cycle for c in dossier.cycles))
         streams += _enclosure_days(reader.stream_names(), dossier, time_zone)
-        heads = {}
+        heads, sealed = {}, set()
         for stream in streams:
             head = reader.stream_head(stream)
             if head is not None:
                 heads[stream] = (head[0], head[1].hex())
-        keys = reader.device_keys()
-        if not keys:
-            raise BundleError(f"{journal_path}: the journal holds no device public key")
-        header = BundleHeader(
-            lot,
-            {kid: public_key_b64(k) for kid, k in keys.items()},
-            list(keys)[-1],
-            heads,
-            time.time_ns(),
-        )
+                seal = reader.last_of_kind(stream, SEAL)
+                if seal is not None and seal[1].seq == head[0]:
+                    sealed.add(stream)
+        keys = {kid: public_key_b64(k) for kid, k in stored.items()}
+        header = BundleHeader(lot, keys, key.key_id, heads, time.time_ns(), frozenset(sealed))
         present = [s for s in streams if s in heads]
-        count = write_bundle(out_path, header, (reader.stream_records(s) for s in present))
+        records = (reader.stream_records(s) for s in present)
+        count = write_bundle(out_path, sign_header(header, key), records)
     return BundleExport(out_path, lot, present, count)
 
 
-def verify_bundle(path: Path, public_key: PublicKeyInput | None = None) -> Report:
-    """Verify a bundle with the given key, or with the key its header names (less proof)."""
+def verify_bundle(
+    path: Path, trust: TrustInput = None, *, published: Sequence[PublishedHead] = ()
+) -> VerificationReport:
+    """Verify a bundle, its signed header included, and say what its records state.
+
+    Without a trusted key, it is checked with the keys its own header names: that shows it
+    intact, not who signed it.
+    """
     with bulk_work():
         header, entries = read_bundle(Path(path))
     try:
         named = {kid: parse_public_key(b64) for kid, b64 in header.keys.items()}
     except PublicKeyError as exc:
         raise BundleError(f"{path}: the header's public key cannot be read ({exc})") from None
-    if public_key is None:
-        trusted = list(named.values())
-        note = (
-            f"verified with the key named in the bundle itself ({', '.join(named)}): compare "
-            "this key id with the device's published key id"
-        )
-    else:
-        given = _public_key(public_key)
-        trusted = [given]
-        note = f"verified with the given key {key_id_of(given)}"
-        if key_id_of(given) not in named:
-            note += f", which differs from the key the bundle names ({', '.join(named)})"
-    report = verify_records(entries, trusted, ordered=True, source=str(path))
-    report.notes.append(note)
-    report.findings += _header_findings(header, report, entries)
+    decision = decide(as_trust(trust), named, "the key(s) the bundle names")
+    report = verify_records(entries, decision.keys.values(), ordered=True, source=str(path))
+    decision.apply(report)
+    report.findings += header_findings(header, report, entries, decision.keys)
+    findings, notes = compare_heads(
+        published, EntriesHeld(entries), decision.keys, what="bundle", whole=False
+    )
+    report.findings += findings
+    report.notes += notes
+    report.contents = bundle_contents(header.lot, entries)
     return report
-
-
-def _header_findings(
-    header: BundleHeader, report: Report, entries: list[Record | Unreadable]
-) -> list[Finding]:
-    """Compare the streams with the heads the header recorded at export."""
-    findings = []
-    seen = {s.stream: s for s in report.streams}
-    hashes = {(e.stream, e.seq, e.hash) for e in entries}
-    for stream, (seq, head_hex) in sorted(header.heads.items()):
-        summary = seen.get(stream)
-        if summary is None:
-            findings.append(
-                Finding(
-                    FindingKind.MISSING,
-                    stream,
-                    None,
-                    "named in the bundle header, but no record of it is here",
-                )
-            )
-        elif summary.last_seq < seq:
-            findings.append(
-                Finding(
-                    FindingKind.MISSING,
-                    stream,
-                    summary.last_seq + 1,
-                    f"the header says the stream ends at #{seq}; the bundle "
-                    f"stops at #{summary.last_seq}: records were cut",
-                    seq,
-                )
-            )
-        elif summary.last_seq > seq:
-            findings.append(
-                Finding(
-                    FindingKind.INSERTED,
-                    stream,
-                    seq + 1,
-                    f"records after #{seq}, the head the header names",
-                    summary.last_seq,
-                )
-            )
-        elif (stream, seq, bytes.fromhex(head_hex)) not in hashes and not report.at(stream, seq):
-            findings.append(
-                Finding(
-                    FindingKind.ALTERED,
-                    stream,
-                    seq,
-                    "the last record's hash is not the one the header names",
-                )
-            )
-    for stream in sorted(set(seen) - set(header.heads)):
-        findings.append(
-            Finding(FindingKind.INSERTED, stream, None, "a stream the bundle header does not name")
-        )
-    return findings
 
 
 def _enclosure_days(names: list[str], dossier: LotDossier, time_zone: str | None) -> list[str]:
@@ -214,7 +187,3 @@ def _enclosure_days(names: list[str], dossier: LotDossier, time_zone: str | None
 
 def _day(ts: int, zone: ZoneInfo | None) -> date:
     return datetime.fromtimestamp(ts / 1e9, tz=zone or UTC).date()
-
-
-def _public_key(value: PublicKeyInput) -> Ed25519PublicKey:
-    return value if isinstance(value, Ed25519PublicKey) else parse_public_key(value)

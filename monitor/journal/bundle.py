@@ -1,8 +1,8 @@
 """Lot bundles: whole streams in one JSON Lines file an inspector can check anywhere.
 
-Line 1 is the header; every other line is one record with its typed fields as canonical text
-(see README.md, "Bundle format"). Numbers that may exceed 2**53 (``ts``) are written as
-decimal strings so that no JSON reader rounds them.
+Line 1 is the header, signed by the device key (``bundle_signing``); every other line is one
+record with its typed fields as canonical text (see README.md, "Bundle format"). Numbers that
+may exceed 2**53 (``ts``) are written as decimal strings so that no JSON reader rounds them.
 """
 
 from __future__ import annotations
@@ -19,37 +19,44 @@ from monitor.journal.errors import BundleError
 from monitor.journal.record import FieldValue, Record, Unreadable
 
 FORMAT = "lactamon-bundle"
-VERSION = 1
+VERSION = 2  # 1: the header was not signed and did not name the sealed streams
+VERSIONS = (1, 2)
 CANONICAL = "lactamon-record-1"
 _TAGS = {"s", "i", "f", "b"}
 
 
 @dataclass(frozen=True, slots=True)
 class BundleHeader:
+    """What line 1 says; ``signature`` is empty when the header carries none."""
+
     lot: str
     keys: dict[str, str]  # key id -> raw public key, base64
-    key_id: str
+    key_id: str  # the key that signs the header
     heads: dict[str, tuple[int, str]]  # stream -> (head seq, head hash hex) at export
     created_ns: int
+    sealed: frozenset[str] = frozenset()  # streams the journal had sealed at export
+    signature: str = ""  # base64 Ed25519 signature of bundle_signing.header_signed_bytes
+    version: int = VERSION
 
 
 def header_line(header: BundleHeader) -> str:
-    return _dump(
-        {
-            "format": FORMAT,
-            "version": VERSION,
-            "canonical": CANONICAL,
-            "created_ns": str(header.created_ns),
-            "lot": header.lot,
-            "key_id": header.key_id,
-            "public_key": header.keys.get(header.key_id, ""),
-            "keys": [{"key_id": k, "public_key": v} for k, v in sorted(header.keys.items())],
-            "streams": [
-                {"stream": s, "head_seq": seq, "head_hash": h}
-                for s, (seq, h) in sorted(header.heads.items())
-            ],
-        }
-    )
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "canonical": CANONICAL,
+        "created_ns": str(header.created_ns),
+        "lot": header.lot,
+        "key_id": header.key_id,
+        "public_key": header.keys.get(header.key_id, ""),
+        "keys": [{"key_id": k, "public_key": v} for k, v in sorted(header.keys.items())],
+        "streams": [
+            {"stream": s, "head_seq": seq, "head_hash": h, "sealed": s in header.sealed}
+            for s, (seq, h) in sorted(header.heads.items())
+        ],
+    }
+    if header.signature:
+        data["signature"] = header.signature
+    return _dump(data)
 
 
 def record_line(record: Record) -> str:
@@ -96,7 +103,10 @@ def write_bundle(out_path: Path, header: BundleHeader, streams: Iterator[list[Re
 def read_bundle(path: Path) -> tuple[BundleHeader, list[Record | Unreadable]]:
     """The header (``BundleError`` if unreadable) and every line as a record or as unreadable."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Only "\n" ends a line: a text field may hold U+2028 or U+0085, which splitlines()
+        # would also split at.
+        lines = path.read_text(encoding="utf-8").split("\n")
+        lines = [line.removesuffix("\r") for line in lines]
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path}: cannot read the bundle ({exc})") from None
     if not lines:
@@ -112,21 +122,44 @@ def _header(path: Path, line: str) -> BundleHeader:
         data = json.loads(line)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BundleError(f"{path}: not a lactamon bundle (no '{FORMAT}' header)")
-        if data.get("version") != VERSION:
-            raise BundleError(f"{path}: bundle version {data.get('version')!r}, expected {VERSION}")
+        version = data.get("version")
+        if version not in VERSIONS or type(version) is not int:
+            raise BundleError(f"{path}: bundle version {version!r}, expected {VERSION}")
         keys = {str(k["key_id"]): str(k["public_key"]) for k in data.get("keys", [])}
-        if data.get("public_key"):
-            keys.setdefault(str(data["key_id"]), str(data["public_key"]))
+        key_id, public = str(data["key_id"]), data.get("public_key")
+        if public and keys.setdefault(key_id, str(public)) != public:
+            raise ValueError(f"two public keys for key id {key_id}")
         heads = {
             str(s["stream"]): (int(s["head_seq"]), str(s["head_hash"])) for s in data["streams"]
         }
-        return BundleHeader(
-            str(data["lot"]), keys, str(data["key_id"]), heads, int(data["created_ns"])
+        sealed = frozenset(str(s["stream"]) for s in data["streams"] if _sealed(s, version))
+        signature = data.get("signature", "")
+        if not isinstance(signature, str):
+            raise ValueError("the signature is not text")
+        created = int(data["created_ns"])
+        header = BundleHeader(
+            str(data["lot"]), keys, key_id, heads, created, sealed, signature, version
         )
+        # The signature covers what the header says, not how it is spelled: a header written
+        # any other way than the writer writes it (a key added, a number as text) says more
+        # or other than what was signed, and is refused.
+        if version == VERSION and json.loads(header_line(header)) != data:
+            raise BundleError(f"{path}: the bundle header is not as the device writes it: "
+                              "a key was added, removed or respelled")  # fmt: skip
+        return header
     except BundleError:
         raise
     except (ValueError, KeyError, TypeError) as exc:
         raise BundleError(f"{path}: the bundle header cannot be read ({exc!r})") from None
+
+
+def _sealed(entry: dict[str, Any], version: int) -> bool:
+    if version == 1:
+        return False  # the first version did not say
+    sealed = entry["sealed"]
+    if type(sealed) is not bool:
+        raise ValueError(f"stream {entry.get('stream')!r}: sealed is not true or false")
+    return sealed
 
 
 def parse_record_line(line: str, n: int) -> Record | Unreadable:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from monitor.journal.lots import NEW_VALUE_FIELDS
+from monitor.journal.lot_book import NEW_VALUE_FIELDS
 from monitor.journal.record import FieldValue, Record
 from monitor.journal.signing import SIGNED_KINDS
 

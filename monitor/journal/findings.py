@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from monitor.journal.canonical import chain_hash
 from monitor.journal.chain import Item, Slot, SlotStatus, StreamWalk
 from monitor.journal.record import Record, Unreadable
-from monitor.journal.report import Finding, FindingKind, StreamSummary
 from monitor.journal.rowcodec import LOST_STREAM
 from monitor.journal.signing import SEAL, SIGNED_KINDS, check_signed_record
+from monitor.journal.verification import Finding, FindingKind, StreamSummary
 
 K = FindingKind
 

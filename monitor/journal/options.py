@@ -15,6 +15,7 @@ class JournalOptions:
     checkpoint_every_s: float = 300.0
     max_pending_records: int = 500_000
     max_bytes: int | None = None
+    buffer_bytes: int = 16 * 2**20  # memory for records waiting while commits fail
 
     def __post_init__(self) -> None:
         if not 0 < self.commit_interval_s <= 60:
@@ -23,5 +24,7 @@ class JournalOptions:
             raise ValueError("commit_every_records and checkpoint_every_records must be >= 1")
         if not self.checkpoint_every_s > 0:
             raise ValueError("checkpoint_every_s must be > 0")
+        if self.buffer_bytes < 1:
+            raise ValueError("buffer_bytes must be >= 1")
         if self.max_pending_records < self.commit_every_records:
             raise ValueError("max_pending_records must be >= commit_every_records")

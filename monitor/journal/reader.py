@@ -136,6 +136,11 @@ class JournalReader:
         """The highest row id stored, 0 for an empty journal."""
         return int(self._run("SELECT COALESCE(MAX(id), 0) FROM records")[0][0])
 
+    def last_ts(self) -> int:
+        """The stamp of the last row written, 0 for an empty journal."""
+        rows = self._run("SELECT ts FROM records ORDER BY id DESC LIMIT 1")
+        return int(rows[0][0]) if rows and isinstance(rows[0][0], int) else 0
+
     def rows_after(self, after_id: int) -> tuple[int, int | None]:
         """How many rows have a row id above ``after_id``, and the stamp of the first of them."""
         count = int(self._run("SELECT COUNT(*) FROM records WHERE id > ?", (after_id,))[0][0])
@@ -160,6 +165,22 @@ class JournalReader:
             )
             out += [e for e in map(self._codec.decode, rows) if isinstance(e, Record)]
         return out
+
+    def last_of_kind(self, stream: str, kind: str) -> tuple[int, Record] | None:
+        """The last readable record of ``kind`` in ``stream``, with its row id."""
+        stream_id = self._codec.streams.by_text.get(stream)
+        kind_id = self._codec.symbols.by_text.get(kind)
+        if stream_id is None or kind_id is None:
+            return None
+        rows = self._run(
+            SELECT_RECORD + " FROM records WHERE stream = ? AND kind = ? ORDER BY seq DESC LIMIT 8",
+            (stream_id, kind_id),
+        )
+        for row in rows:
+            entry = self._codec.decode(row)
+            if isinstance(entry, Record):
+                return int(row[0]), entry
+        return None
 
     def stream_span(self, stream: str) -> tuple[int, int] | None:
         """The time stamps of the first and last records of ``stream`` (by seq)."""

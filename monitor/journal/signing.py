@@ -19,10 +19,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from monitor.journal.canonical import signed_bytes
 from monitor.journal.keys import DeviceKey, signature_valid
 from monitor.journal.record import Fields, Record
-from monitor.journal.report import FindingKind
+from monitor.journal.verification import FindingKind
 
 CHECKPOINT = "checkpoint"
 SEAL = "seal"
+# Records the journal writes itself, stamped when written; nobody else may append them.
+JOURNAL_KINDS = frozenset(
+    {
+        CHECKPOINT,
+        SEAL,
+        "journal_opened",
+        "journal_reopened",
+        "journal_closed",
+        "stream_damaged",
+        "records_lost",
+        "journal_rescued",
+    }
+)
 SIGNED_KINDS = frozenset({CHECKPOINT, SEAL})
 
 

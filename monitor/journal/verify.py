@@ -19,8 +19,15 @@ from monitor.journal.chain import Item, StreamWalk, Tip, walk_stream
 from monitor.journal.findings import stream_findings, unplaced_findings
 from monitor.journal.keys import key_id_of
 from monitor.journal.record import Record, Unreadable
-from monitor.journal.report import Finding, Report, StreamSummary
 from monitor.journal.rowcodec import LOST_STREAM
+from monitor.journal.streams import DEVICE_STREAM
+from monitor.journal.time_order import clock_steps, time_findings
+from monitor.journal.verification import (
+    Finding,
+    FindingSeverity,
+    StreamSummary,
+    VerificationReport,
+)
 
 MAX_POOL = 64  # records tried in other slots of one stream; beyond, damage is reported as found
 MAX_CROSS = 1000  # failed records tried in other streams
@@ -75,7 +82,7 @@ def verify_records(
     *,
     ordered: bool = True,
     source: str = "records",
-) -> Report:
+) -> VerificationReport:
     """Verify records in any order of streams; ``ordered``: within a stream, the input order
     must be the seq order (true of the journal and of bundles, not of a time-sorted query)."""
     items = (
@@ -104,7 +111,7 @@ def verify_source(
     *,
     ordered: bool,
     source: str,
-) -> Report:
+) -> VerificationReport:
     with bulk_work():
         verification = _Verification(src, trusted_keys(keys), ordered)
         verification.first_pass()
@@ -123,6 +130,7 @@ class _Verification:
         self.openings: dict[int, list[tuple[str, Tip]]] = {}
         self.walks: dict[str, StreamWalk] = {}
         self.unplaced: list[Item] = []
+        self.steps = clock_steps(src.stream_items(DEVICE_STREAM))
 
     def first_pass(self) -> None:
         """Place each stream alone; keep only the streams where something does not fit."""
@@ -135,7 +143,7 @@ class _Verification:
                 self.troubled[name] = items
                 self.suspects += doubtful
             else:
-                self.results[name] = stream_findings(walk, self.trusted, self.ordered)
+                self.results[name] = self._findings(walk)
 
     def second_pass(self) -> None:
         """Move failed records to the stream and seq where they chain, then place again."""
@@ -161,17 +169,24 @@ class _Verification:
                 continue  # every record labelled with it belongs to another stream
             pool = pools.get(name, [])
             walk = walk_stream(name, items, pool if len(pool) <= MAX_POOL else ())
-            self.results[name] = stream_findings(walk, self.trusted, self.ordered)
+            self.results[name] = self._findings(walk)
             self.unplaced += walk.unused
             self.walks[name] = walk
 
-    def report(self, source: str) -> Report:
+    def _findings(self, walk: StreamWalk) -> tuple[list[Finding], StreamSummary]:
+        findings, summary = stream_findings(walk, self.trusted, self.ordered)
+        # Stamps are judged on a stream found intact: damage found is located already.
+        if self.ordered and not any(f.severity is FindingSeverity.ERROR for f in findings):
+            findings += time_findings(walk, self.steps)
+        return findings, summary
+
+    def report(self, source: str) -> VerificationReport:
         if self.ordered:
             for item in self.unplaced:
                 if item.stream in self.walks and item.seq is None:
                     seq = _seq_by_position(self.walks[item.stream], item)
                     item.label = (item.label[0], seq)
-        report = Report(source, tuple(sorted(self.trusted)))
+        report = VerificationReport(source, tuple(sorted(self.trusted)))
         for name in sorted(self.results):
             findings, summary = self.results[name]
             report.findings += findings

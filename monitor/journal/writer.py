@@ -5,12 +5,14 @@ and adds a row to an in-memory batch; the batch is committed (one transaction, o
 ``flush()`` is called on the service's timer, when ``commit_interval_s`` has passed at an
 append, or when ``commit_every_records`` rows wait. What a power cut can lose is therefore the
 uncommitted batch: at most one commit interval of records.
+
+While commits fail the records wait in a bounded buffer and appends go on (``buffer``); when
+the file leaves its path, ``rescue`` carries on in a copy saved beside it (``storage``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
@@ -18,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from monitor.clock import Clock, SystemClock
+from monitor.journal.buffer import BufferState, PendingBuffer
 from monitor.journal.canonical import canonical_bytes, chain_hash, genesis_hash
 from monitor.journal.errors import (
     JournalClosedError,
@@ -26,10 +29,9 @@ from monitor.journal.errors import (
     RecordError,
     StreamSealedError,
 )
-from monitor.journal.heads import StreamState, load_stream_state
-from monitor.journal.keys import DeviceKey, public_key_raw
+from monitor.journal.heads import StreamState
+from monitor.journal.keys import DeviceKey
 from monitor.journal.options import JournalOptions
-from monitor.journal.outbox import OutboxMarks
 from monitor.journal.readings import READING, reading_fields
 from monitor.journal.record import (
     Fields,
@@ -40,16 +42,14 @@ from monitor.journal.record import (
     check_ts,
     normalise_fields,
 )
-from monitor.journal.rowcodec import INSERT_RECORD, Row, RowCodec
-from monitor.journal.schema import check_writable, lock_for_writing, open_for_writing, translate
+from monitor.journal.rowcodec import RowCodec
+from monitor.journal.schema import translate
 from monitor.journal.session import previous_session
-from monitor.journal.signing import CHECKPOINT, SEAL, signed_fields
+from monitor.journal.signing import CHECKPOINT, JOURNAL_KINDS, SEAL, signed_fields
+from monitor.journal.storage import JournalFile
+from monitor.journal.stream_book import StreamBook
 from monitor.journal.streams import DEVICE_STREAM
 from monitor.reading import Reading
-
-JOURNAL_KINDS = frozenset(
-    {CHECKPOINT, SEAL, "journal_opened", "journal_reopened", "journal_closed", "stream_damaged"}
-)
 
 
 class Journal:
@@ -65,40 +65,39 @@ class Journal:
         clock: Clock | None = None,
         options: JournalOptions | None = None,
     ) -> None:
-        self.path, self.key = Path(path), key
+        self.key = key
         self.clock: Clock = clock or SystemClock()
         self.options = options or JournalOptions()
-        check_writable(self.path)
-        self._lock_fd = lock_for_writing(self.path)
-        try:
-            self._db = open_for_writing(self.path, self.options.max_bytes)
-        except BaseException:
-            os.close(self._lock_fd)
-            raise
-        self._closed = self._finished = False
+        # The open file; ``file.problem()`` says if its path lost it, ``file.space()`` its room.
+        self.file = JournalFile(Path(path), self.options.max_bytes, self.clock)
+        self.outbox = self.file.marks
+        self._closed = self._finished = self._closing = False
         self._together = 0  # depth of ``together()`` blocks: no commit inside one
-        self._batch: list[Row] = []
-        self._streams: dict[str, StreamState] = {}
-        self._unsigned: set[str] = set()
-        self._last_commit = time.monotonic()
-        self.last_error: JournalError | None = None
-        self.outbox = OutboxMarks(self._db, self.path, self.clock)
-        # Streams found altered in the file when first appended to (stream -> what was found);
-        # each is also recorded as a ``stream_damaged`` event of the device stream.
-        self.damaged_streams: dict[str, str] = {}
+        self._buffer = PendingBuffer(self.options.buffer_bytes, self.options.commit_interval_s)
+        self._book = StreamBook(key)
+        self.damaged_streams = self._book.damaged  # each also a ``stream_damaged`` record
         try:
             try:
-                self._codec = RowCodec(self._db)
-                self.previous = previous_session(self._db, self._codec)
+                self._codec = RowCodec(self.file.db)
+                self.previous = previous_session(self.file.db, self._codec)
             except sqlite3.Error as exc:
                 raise translate(exc, self.path, "open for writing") from None
-            self._remember_key()
+            self.file.remember_key(self.key, self.clock.now_ns())
             self._append(DEVICE_STREAM, self.clock.now_ns(), *self.previous.opening_record())
             self.flush()
         except BaseException:
-            self._db.close()
-            os.close(self._lock_fd)
+            self.file.release()
             raise
+
+    @property
+    def path(self) -> Path:
+        """The file written to: the configured path, or the copy a ``rescue`` saved."""
+        return self.file.path
+
+    @property
+    def last_error(self) -> JournalError | None:
+        """Why the last commit failed, until one succeeds."""
+        return self._buffer.last_error
 
     # -- appending --------------------------------------------------------------------------
 
@@ -147,7 +146,7 @@ class Journal:
 
     def head(self, stream: str) -> tuple[int, bytes]:
         """(seq, hash) of the last record of ``stream``, pending ones included: (0, genesis)."""
-        if stream not in self._streams and stream not in self._codec.streams.by_text:
+        if not self._book.known(stream, self._codec):
             # Asking must not create: a stream named here would be listed with no record.
             if self._closed or self._finished:
                 raise JournalClosedError(f"{self.path}: the journal is closed")
@@ -158,42 +157,39 @@ class Journal:
     @property
     def pending(self) -> int:
         """Records appended but not yet committed."""
-        return len(self._batch)
+        return len(self._buffer.rows)
+
+    def buffer_state(self) -> BufferState:
+        """What waits in memory and what was lost, while commits fail (``buffer``)."""
+        return self._buffer.state()
 
     def _append(self, stream: str, ts: int, kind: str, fields: Fields) -> Record:
+        if not self._buffer.admits(kind == READING):
+            if self._closed or self._finished:
+                raise JournalClosedError(f"{self.path}: the journal is closed")
+            return self._buffer.lose(check_stream(stream), ts, kind, fields)
         state = self._state(stream)
         if state.sealed:
             raise StreamSealedError(f"{stream} is sealed: nothing may be appended to it")
-        if len(self._batch) >= self.options.max_pending_records:
+        if self.pending >= self.options.max_pending_records:
             raise JournalFullError(
-                f"{self.path}: {len(self._batch)} records wait for a commit that keeps failing "
+                f"{self.path}: {self.pending} records wait for a commit that keeps failing "
                 f"({self.last_error}); this record was not taken"
             )
         seq = state.seq + 1
         digest = chain_hash(state.hash, canonical_bytes(stream, seq, ts, kind, fields))
-        self._batch.append(self._codec.encode(state.stream_id, seq, ts, kind, fields, digest))
+        self._buffer.add(self._codec.encode(state.stream_id, seq, ts, kind, fields, digest))
         record = Record(stream, seq, ts, kind, fields, digest, state.hash)
         state.seq, state.hash = seq, digest
-        if kind in (SEAL, CHECKPOINT):
-            state.unsigned = 0
-            state.sealed = kind == SEAL
-            self._unsigned.discard(stream)
-        else:
-            if not state.unsigned:
-                state.unsigned_since = self.clock.monotonic()
-                self._unsigned.add(stream)
-            state.unsigned += 1
-            if state.unsigned >= self.options.checkpoint_every_records:
-                self._sign(state, CHECKPOINT, {})
+        every = self.options.checkpoint_every_records
+        if self._book.appended(state, kind, self.clock.monotonic(), every):
+            self._sign(state, CHECKPOINT, {})
         if not self._together and self._commit_due():
             self._flush_quietly()
         return record
 
     def _commit_due(self) -> bool:
-        return (
-            len(self._batch) >= self.options.commit_every_records
-            or time.monotonic() - self._last_commit >= self.options.commit_interval_s
-        )
+        return self._buffer.due(self.options.commit_every_records, self.options.commit_interval_s)
 
     def _sign(self, state: StreamState, kind: str, extra: Fields) -> Record:
         ts = self.clock.now_ns()
@@ -203,20 +199,11 @@ class Journal:
     def _state(self, stream: str) -> StreamState:
         if self._closed or self._finished:
             raise JournalClosedError(f"{self.path}: the journal is closed")
-        state = self._streams.get(stream)
+        state = self._book.states.get(stream)
         if state is None:
-            check_stream(stream)
-            try:
-                state = load_stream_state(
-                    self._db, self._codec, stream, self.key, self.clock.monotonic()
-                )
-            except sqlite3.Error as exc:
-                raise translate(exc, self.path, f"read stream {stream}") from None
-            self._streams[stream] = state
-            if state.unsigned:
-                self._unsigned.add(stream)
+            db, now = self.file.db, self.clock.monotonic()
+            state = self._book.load(db, self._codec, check_stream(stream), self.path, now)
             if state.problem is not None:
-                self.damaged_streams[stream] = state.problem
                 fields: Fields = {"stream": stream, "problem": state.problem}
                 self._append(DEVICE_STREAM, self.clock.now_ns(), "stream_damaged", fields)
         return state
@@ -227,32 +214,27 @@ class Journal:
         """Sign streams whose oldest unsigned record is older than ``checkpoint_every_s``, then
         commit the batch; returns the number of records committed.
 
-        On failure (disk full, I/O error) the batch stays pending for the next flush and the
-        error is raised.
-        """
+        On failure (disk full, I/O error) the batch stays pending, the error is raised and kept
+        in ``last_error``, and commits at appends wait for the retry delay (``buffer``); the
+        first commit that succeeds after records were lost appends ``records_lost``."""
         self._checkpoint_due()
-        if not self._batch:
-            self._last_commit = time.monotonic()
-            return 0
-        rows, db = self._batch, self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            self._codec.streams.insert_pending(db)
-            self._codec.symbols.insert_pending(db)
-            db.executemany(INSERT_RECORD, rows)
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            self._last_commit = time.monotonic()  # retry at the next interval, not every append
-            self.last_error = translate(exc, self.path, f"commit {len(rows)} records")
-            raise self.last_error from None
-        self._codec.streams.committed()
-        self._codec.symbols.committed()
-        self._batch = []
-        self._last_commit = time.monotonic()
-        self.last_error = None
-        return len(rows)
+        count = self._buffer.commit(self.file, self._codec)
+        losses = self._buffer.take_losses()
+        if losses is not None:
+            self._append(DEVICE_STREAM, self.clock.now_ns(), "records_lost", losses)
+            count += self._buffer.commit(self.file, self._codec)
+        return count
+
+    def commit_when_due(self) -> bool:
+        """The service's timer: ``flush()`` unless a failed commit waits for its retry, and
+        without raising a failed commit (``last_error`` has it); True when nothing waits."""
+        if self._buffer.retry_due(time.monotonic()):
+            try:
+                self.flush()
+            except JournalError as exc:
+                if exc is not self.last_error:
+                    raise
+        return not self.pending
 
     def _flush_quietly(self) -> None:
         # A failed commit at an append is kept in last_error and raised by the next flush():
@@ -261,12 +243,8 @@ class Journal:
             self.flush()
 
     def _checkpoint_due(self) -> None:
-        now = self.clock.monotonic()
-        limit = self.options.checkpoint_every_s
-        for stream in sorted(self._unsigned):
-            state = self._streams[stream]
-            if state.unsigned and now - state.unsigned_since >= limit:
-                self._sign(state, CHECKPOINT, {})
+        for state in self._book.due(self.clock.monotonic(), self.options.checkpoint_every_s):
+            self._sign(state, CHECKPOINT, {})
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -281,9 +259,11 @@ class Journal:
         after it. ``close()`` finishes first when this was not called."""
         if self._finished:
             return
-        self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
-        for stream in sorted(self._unsigned):
-            self._sign(self._streams[stream], CHECKPOINT, {})
+        if not self._closing:  # once, though a failed commit makes the caller try again
+            self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
+            self._closing = True
+        for state in self._book.waiting():
+            self._sign(state, CHECKPOINT, {})
         self.flush()
         self._finished = True
 
@@ -294,9 +274,20 @@ class Journal:
         try:
             self.finish()
         finally:
-            self._closed = True
-            self._db.close()
-            os.close(self._lock_fd)  # after SQLite closed: closing it earlier drops its locks
+            self._closed = self.outbox.closed = True
+            self.file.close(self.clock.now_ns())
+
+    def rescue(self) -> Path:
+        """Save what the file holds beside its configured path (SQLite's online backup) and
+        carry on in that copy, whose path it returns; a file now at the path is left alone.
+        ``JournalError`` when the copy cannot be made: nothing changed then."""
+        problem = self.file.problem() or "in place"
+        self._flush_quietly()
+        left, target = self.file.rescue(self.clock.now_ns())
+        fields: Fields = {"problem": problem, "from_path": str(left), "to_path": str(target)}
+        self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_rescued", fields)
+        self._flush_quietly()
+        return target
 
     def __enter__(self) -> Journal:
         return self
@@ -305,13 +296,3 @@ class Journal:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-    def _remember_key(self) -> None:
-        """Keep the public key in the file, for exports; verifiers still need a trusted copy."""
-        try:
-            self._db.execute(
-                "INSERT OR IGNORE INTO device_keys (key_id, public_key, added_ns) VALUES (?, ?, ?)",
-                (self.key.key_id, public_key_raw(self.key.public), self.clock.now_ns()),
-            )
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path, "store the device key") from None

@@ -1,35 +1,48 @@
 """``lactamon run``: the daemon a lab leaves running, wired from its settings.
 
-Order at start: key, journal (the record of truth) and users; alarm states and cycles in
-progress restored from the journal; an unclean previous stop recorded and alarmed; then the
-API, the drivers, the pipeline, the ticker, the committer and the notifiers, all under one
-supervisor. At stop: the journal is flushed and closed whatever happened.
+Order at start: key, journal (the record of truth) and users; every machine and alarm
+resumed from the journal (``resume``); an unclean previous stop recorded and alarmed; then
+the API, the drivers, the pipeline, the ticker, the committer, the outbox and the
+notification channels, all under one supervisor. At stop: the machines' state and a clean
+close are journaled, whatever happened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from config import Settings
 from drivers.factory import build_drivers
 from drivers.mqtt_publish import MqttPublisher
 from drivers.sink import AvailabilityChange
-from monitor.alarms import AlarmManager, AlarmPolicy, AlarmTransition, Notification, Priority
+from monitor.alarms import AlarmManager, AlarmPolicy, Priority
 from monitor.api.server import ApiServer
 from monitor.clock import NS_PER_S, Clock
 from monitor.influx.factory import create_writer
 from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
+from monitor.notify import Channel, Dispatcher
+from monitor.notify.mqtt import MqttChannel, RetainedAlarmStates
 from monitor.sdnotify import SystemdNotifier
+from monitor.service.alarm_desk import AlarmDesk
+from monitor.service.clock_origin import record_clock_origin
 from monitor.service.clock_sync import ClockSync
+from monitor.service.clock_watch import ClockWatch
+from monitor.service.disk_space import JournalCommitter
+from monitor.service.evaluators import Evaluators
 from monitor.service.facade import ServiceFacade
 from monitor.service.head_publisher import ChainHeadPublisher
+from monitor.service.journal_watch import JournalWatch
 from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
 from monitor.service.queue_sink import QueueSink
-from monitor.service.recovery import restore
+from monitor.service.resume import resume
+from monitor.service.settings_record import record_settings
 from monitor.service.supervisor import Component, Supervisor
 from monitor.users import UserStore
 
@@ -41,6 +54,7 @@ STARTUP_GRACE_S = 2.0
 # At stop, the last rows (the closing records too) get this long to reach InfluxDB; what is
 # left goes at the next start. Well inside systemd's stop timeout.
 DRAIN_S = 5.0
+UNCLEAN_KEY = "unclean_restart:device"
 
 
 def alarm_policy(settings: Settings) -> AlarmPolicy:
@@ -74,7 +88,8 @@ class Daemon:
         self.pipeline: Pipeline | None = None
         self.publisher: MqttPublisher | None = None
         self.outbox: InfluxOutbox | None = None
-        self.notifications: list[Notification] = []
+        self.dispatcher: Dispatcher | None = None
+        self.heads: ChainHeadPublisher | None = None
         self._supervisor: Supervisor | None = None
 
     def stop(self, reason: str = "stop requested") -> None:
@@ -88,28 +103,44 @@ class Daemon:
             commit_interval_s=s.journal.commit_interval_s,
             checkpoint_every_records=s.journal.checkpoint_every_records,
             checkpoint_every_s=s.journal.checkpoint_every_s,
+            buffer_bytes=s.journal.buffer_bytes,
         )
         Path(s.users.path).parent.mkdir(parents=True, exist_ok=True)
         users = UserStore(s.users.path)
         journal = Journal(s.journal.path, key, self.clock, options)
         api: ApiServer | None = None
         outbox: InfluxOutbox | None = None
+        pipeline: Pipeline | None = None
         try:
+            record_clock_origin(journal, self.clock)
+            record_settings(journal, s, self.clock.now_ns())
             if s.mqtt is not None:
                 self.publisher = MqttPublisher(s.mqtt)
+            dispatcher = self.dispatcher = Dispatcher(
+                self._channels(), journal, self.clock.now_ns, s.site.device
+            )
             now = self.clock.now_ns()
             grace = now + int(STARTUP_GRACE_S * self.clock.speed * NS_PER_S)
-            alarms = AlarmManager(alarm_policy(s))
-            pipeline = Pipeline(s, journal, alarms, self._notify, now, silence_from_ns=grace)
-            self.pipeline = pipeline
-            pipeline.on_transition = self._publish_state
-            self._recover(pipeline, journal, now)
+            desk = AlarmDesk(AlarmManager(alarm_policy(s)), journal, dispatcher.notify)
+            if self.publisher is not None:
+                states = RetainedAlarmStates(self.publisher, s.site.id, s.site.device)
+                desk.listeners.append(states)
+            machines = Evaluators(s, now, silence_from_ns=grace)
+            pipeline = self.pipeline = Pipeline(s, journal, desk, machines)
+            self._resume(pipeline, journal, now, grace)
             sink = QueueSink()
-            components = [Component(d.name, d.run) for d in build_drivers(s, self.clock, sink)]
+            drivers = build_drivers(s, self.clock, sink)
+            components = [Component(d.name, d.run) for d in drivers]
+            rejects = [r for d in drivers if (r := getattr(d, "rejects", None)) is not None]
             components += [
                 Component("pipeline", lambda: self._consume(pipeline, sink)),
                 Component("ticker", lambda: self._tick(pipeline)),
                 Component("committer", lambda: self._commit(journal)),
+                Component("journal-watch", JournalWatch(journal, desk, self.clock).run),
+            ]
+            components += [
+                Component(f"notify-{name}", functools.partial(dispatcher.run_channel, name))
+                for name in dispatcher.channels
             ]
             if s.influxdb.enabled:
                 lots = StreamLots()
@@ -117,17 +148,18 @@ class Daemon:
                 outbox = self.outbox = InfluxOutbox(
                     journal, writer, s.influxdb, self.clock, lots, self._outbox_condition
                 )
-                # An outbox alarm restored from the journal must be cleared by this run.
-                restored = pipeline.alarms.alarms.get(ALARM_KEY)
-                outbox.alarmed = restored is not None and restored.condition_active
+                outbox.alarmed = desk.is_active(ALARM_KEY)  # restored: this run must clear it
                 components.append(Component("outbox-influxdb", outbox.run))
             if self.publisher is not None:
                 components.append(Component("mqtt-publisher", self.publisher.run))
-                heads = ChainHeadPublisher(journal, self.publisher, s.journal.commit_interval_s)
+                heads = self.heads = ChainHeadPublisher(
+                    journal, self.publisher, s.journal.commit_interval_s, s.site.id, s.site.device
+                )
                 components.append(Component("chain-heads", heads.run))
             if self.systemd.watchdog_s:
-                components.append(Component("watchdog", lambda: self._watchdog(pipeline)))
-            facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox)
+                components.append(Component("watchdog", self._watchdog))
+            facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox, dispatcher)
+            facade.reject_logs = rejects
             api = ApiServer(s.web, facade)
             await api.start()
             self.api_url = api.url
@@ -145,54 +177,50 @@ class Daemon:
             if api is not None:
                 await api.stop()
             try:
+                if pipeline is not None:
+                    pipeline.save_state(self.clock.now_ns())
                 journal.finish()
-                if outbox is not None:
-                    await outbox.drain(DRAIN_S)
+                await self._deliver_last(outbox)
             finally:
                 journal.close()
                 users.close()
 
-    def _recover(self, pipeline: Pipeline, journal: Journal, now: int) -> None:
+    async def _deliver_last(self, outbox: InfluxOutbox | None) -> None:
+        """The closing records and the last signed heads get ``DRAIN_S`` to leave the Pi."""
+        drains: list[Coroutine[Any, Any, object]] = []
+        if outbox is not None:
+            drains.append(outbox.drain(DRAIN_S))
+        if self.heads is not None and self.publisher is not None:
+            self.heads.publish_last()
+            drains.append(self.publisher.drain(DRAIN_S))
+        await asyncio.gather(*drains)
+
+    def _channels(self) -> list[Channel]:
+        channels: list[Channel] = []
+        if self.publisher is not None:
+            channels.append(MqttChannel(self.publisher))
+        return channels
+
+    def _resume(self, pipeline: Pipeline, journal: Journal, now: int, grace: int) -> None:
         journal.flush()
         with JournalReader(journal.path) as reader:
-            resumed = restore(pipeline, reader)
-        for stream in resumed:
+            resumed = resume(pipeline, reader, grace, now, self.clock.monotonic())
+        if resumed.records_replayed or resumed.cycles:
+            log.info("resumed from the journal: %d records replayed, cycles %s",
+                     resumed.records_replayed, resumed.cycles or "none")  # fmt: skip
+        for stream in resumed.cycles:
             journal.append_event(stream, "cycle_resumed", {"reason": "daemon restarted"}, ts=now)
         if journal.previous_session_clean is False:
             reason = "the previous run did not stop cleanly (crash or power cut)"
             journal.append_event(DEVICE_STREAM, "unclean_restart", {"reason": reason}, ts=now)
-            key = "unclean_restart:device"
-            for active in (True, False):  # a momentary alarm: it waits for acknowledgement
-                pipeline.record_alarms(
-                    *pipeline.alarms.condition(now, key, active, "device", Priority.HIGH, reason)
-                )
+            pipeline.desk.pulse(now, UNCLEAN_KEY, "device", Priority.HIGH, reason)
+        # On disk before the daemon says it is ready: a crash right after the start must not
+        # take the record (and the alarm) of the crash before it.
+        journal.flush()
 
     def _outbox_condition(self, now: int, active: bool, message: str) -> None:
         assert self.pipeline is not None
-        alarms = self.pipeline.alarms
-        self.pipeline.record_alarms(
-            *alarms.condition(now, ALARM_KEY, active, "influxdb", Priority.MEDIUM, message)
-        )
-
-    def _notify(self, note: Notification) -> None:
-        self.notifications.append(note)
-        del self.notifications[:-1000]
-        if self.publisher is not None:
-            message = {"reason": note.reason, "alarms": list(note.alarms), "ts": note.ts,
-                       "priority": int(note.priority), "message": note.message,
-                       "escalation_level": note.escalation_level}  # fmt: skip
-            self.publisher.publish("alarms/notifications", message)
-
-    def _publish_state(self, transition: AlarmTransition) -> None:
-        """Every change of an alarm, not only those that notify (back to normal, shelved):
-        the retained state is what a late subscriber takes for the truth."""
-        if self.publisher is None or self.pipeline is None:
-            return
-        alarm = self.pipeline.alarms.alarms.get(transition.key)
-        if alarm is not None:
-            state = {"key": alarm.key, "state": alarm.state.value, "message": alarm.message,
-                     "priority": int(alarm.priority), "ts": transition.ts}  # fmt: skip
-            self.publisher.publish(f"alarms/state/{alarm.key}", state, retain=True)
+        self.pipeline.desk.condition(now, ALARM_KEY, active, "influxdb", Priority.MEDIUM, message)
 
     async def _consume(self, pipeline: Pipeline, sink: QueueSink) -> None:
         while True:
@@ -204,18 +232,21 @@ class Daemon:
 
     async def _tick(self, pipeline: Pipeline) -> None:
         await asyncio.sleep(STARTUP_GRACE_S)
+        watch = ClockWatch()
         while True:
             await self.clock.sleep(TICK_S)
-            pipeline.tick(self.clock.now_ns())
+            now = self.clock.now_ns()
+            step = watch.check(now, self.clock.monotonic())
+            if step is not None:
+                pipeline.clock_stepped(step)
+            pipeline.tick(now)
 
     async def _commit(self, journal: Journal) -> None:
-        # Real time: the commit interval bounds what a power cut can take, whatever the
-        # simulation speed.
-        while True:
-            await asyncio.sleep(self.settings.journal.commit_interval_s)
-            journal.flush()
+        # A commit that fails waits in the journal's buffer: monitoring goes on (disk_space).
+        assert self.pipeline is not None
+        await JournalCommitter(journal, self.pipeline.desk, self.clock, self.settings.journal).run()
 
-    async def _watchdog(self, pipeline: Pipeline) -> None:
+    async def _watchdog(self) -> None:
         assert self.systemd.watchdog_s is not None
         while True:
             await asyncio.sleep(self.systemd.watchdog_s / 3)

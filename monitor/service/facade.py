@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.alarms import Signature
+from drivers.reject_log import RejectLog
 from monitor.api.requests import (
     AckRequest,
     Credentials,
@@ -20,21 +20,23 @@ from monitor.api.requests import (
     UnshelveRequest,
 )
 from monitor.clock import NS_PER_S, Clock
-from monitor.errors import NotFound, Refused
+from monitor.errors import Refused
 from monitor.evaluation import LotBacteriology, StartRefused
 from monitor.journal import (
     DEVICE_STREAM,
+    JournalError,
     JournalReader,
     LotBook,
     LotError,
-    Signer,
-    fold_lot,
     lot_stream,
 )
+from monitor.notify import Dispatcher
 from monitor.service import wiring
 from monitor.service.clock_sync import ClockSync
+from monitor.service.cycles import lot_bacteriology
 from monitor.service.pipeline import Pipeline
 from monitor.service.status import alarm_json, status_json
+from monitor.signature import Signature
 from monitor.users import Permission, User, UserStore
 
 Json = dict[str, Any]
@@ -50,51 +52,60 @@ class ServiceFacade:
         clock: Clock,
         sync: ClockSync,
         backlog: Any = None,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.desk = pipeline.desk
         self.users = users
         self.clock = clock
         self.sync = sync
         self.backlog = backlog
+        self.dispatcher = dispatcher
+        self.reject_logs: list[RejectLog] = []
         self.lots = LotBook(pipeline.journal, pipeline.settings.site.lot_number_pattern)
 
     # -- reads ------------------------------------------------------------------------------
 
     def status(self) -> Json:
-        return status_json(self.pipeline, self.clock.now_ns(), self.sync, self.backlog)
+        status = status_json(self.pipeline, self.clock.now_ns(), self.sync, self.backlog)
+        if self.dispatcher is not None:
+            status["notify"] = self.dispatcher.status()
+        rejects: dict[str, dict[str, int]] = {}
+        for reject_log in self.reject_logs:
+            for (source, reason), count in reject_log.counts.items():
+                rejects.setdefault(source, {})[reason] = count
+        status["rejects"] = rejects
+        return status
 
     def alarms(self, include_normal: bool) -> list[Json]:
-        return [alarm_json(a) for a in self.pipeline.alarms.listing(include_normal)]
+        return [alarm_json(a) for a in self.desk.listing(include_normal)]
 
     # -- alarms -----------------------------------------------------------------------------
 
     async def acknowledge(self, key: str, request: AckRequest) -> Json:
+        user = await self._sign_in(request, Permission.ACKNOWLEDGE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.ACKNOWLEDGE, now)
-        signature = Signature(user.username, user.printed_name, "acknowledged", request.comment)
-        self.pipeline.record_alarms(*self.pipeline.alarms.acknowledge(now, key, signature))
-        return alarm_json(self.pipeline.alarms.alarms[key])
+        signature = signed(user, "acknowledged", request.comment)
+        return alarm_json(self.desk.acknowledge(now, key, signature))
 
     async def shelve(self, key: str, request: ShelveRequest) -> Json:
+        user = await self._sign_in(request, Permission.SHELVE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.SHELVE, now)
         until = now + int(request.minutes * 60 * NS_PER_S)
-        signature = Signature(user.username, user.printed_name, "shelved", request.comment)
-        self.pipeline.record_alarms(*self.pipeline.alarms.shelve(now, key, until, signature))
-        return alarm_json(self.pipeline.alarms.alarms[key])
+        signature = signed(user, "shelved", request.comment)
+        return alarm_json(self.desk.shelve(now, key, until, signature))
 
     async def unshelve(self, key: str, request: UnshelveRequest) -> Json:
+        user = await self._sign_in(request, Permission.SHELVE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.SHELVE, now)
-        signature = Signature(user.username, user.printed_name, "unshelved", request.comment)
-        self.pipeline.record_alarms(*self.pipeline.alarms.unshelve(now, key, signature))
-        return alarm_json(self.pipeline.alarms.alarms[key])
+        signature = signed(user, "unshelved", request.comment)
+        return alarm_json(self.desk.unshelve(now, key, signature))
 
     # -- cycles and lots --------------------------------------------------------------------
 
     async def start_cycle(self, request: CycleStartRequest) -> Json:
+        user = await self._sign_in(request, Permission.START_CYCLE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.START_CYCLE, now)
         if not self.sync.synchronised():
             reason = "the system clock is not synchronised: a cycle's times would prove nothing"
             self.pipeline.journal.append_event(
@@ -109,24 +120,20 @@ class ServiceFacade:
                     request.pasteuriser, bacteriology, request.program, now
                 )
             except StartRefused as refused:
-                self.pipeline.handle([refused.event(now, request.pasteuriser)])
+                self.pipeline.record_events([refused.event(now, request.pasteuriser)])
                 raise Refused(refused.reason) from None
-            meaning = f"cycle started on {cycle.pasteuriser}"
-            signer = Signer(user.username, user.printed_name, meaning)
+            linked = signed(user, "linked", f"cycle started on {cycle.pasteuriser}")
             for lot in request.lots:
-                self.lots.link_cycle(lot, cycle.stream, signer, now)
-            self.pipeline.journal.append_event(
-                cycle.stream,
-                "cycle_signed",
-                {"user": user.username, "printed_name": user.printed_name, "meaning": "started"},
-                ts=now,
-            )
+                self.lots.link_cycle(lot, cycle.stream, linked, now)
+            started = signed(user, "started").fields()
+            del started["comment"]  # the record format of a cycle's signature since its start
+            self.pipeline.journal.append_event(cycle.stream, "cycle_signed", started, ts=now)
         return {"cycle": cycle.stream, "pasteuriser": cycle.pasteuriser, "lots": request.lots,
                 "program": cycle.program}  # fmt: skip
 
     async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json:
+        user = await self._sign_in(request, Permission.START_CYCLE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.START_CYCLE, now)
         # A mistyped id must say "unknown pasteuriser", not "no cycle runs on" it.
         wiring.pasteuriser(self.pipeline.settings, pasteuriser)
         cycle = self.pipeline.abort_cycle(pasteuriser, user.username, request.reason, now)
@@ -134,15 +141,14 @@ class ServiceFacade:
         return {"cycle": cycle.stream, "outcome": verdict.outcome.value if verdict else None}
 
     async def create_lot(self, request: LotCreateRequest) -> Json:
+        user = await self._sign_in(request, Permission.START_CYCLE)
         now = self.clock.now_ns()
-        user = self._sign_in(request, Permission.START_CYCLE, now)
-        signer = Signer(user.username, user.printed_name)
         try:
             self.lots.check_lot(request.lot)
-            self.lots.create(request.lot, list(request.sub_lots), signer, now)
+            self.lots.create(request.lot, list(request.sub_lots), signed(user, "created"), now)
             self.lots.record_bacteriology(
                 request.lot, "before", request.total_flora_cfu_ml, request.s_aureus_cfu_ml,
-                signer, request.lab_reference, now,
+                signed(user, "recorded"), request.lab_reference, now,
             )  # fmt: skip
         except LotError as exc:
             raise Refused(str(exc)) from None
@@ -150,18 +156,25 @@ class ServiceFacade:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _sign_in(self, credentials: Credentials, permission: Permission, now: int) -> User:
+    async def _sign_in(self, credentials: Credentials, permission: Permission) -> User:
+        """The signer, checked off the loop; callers read the clock after it, so a record
+        is never stamped before what the loop recorded while the password was checked."""
         password = credentials.password.get_secret_value()
-        return self.users.authorise(now, credentials.user, password, permission)
+        now = self.clock.now_ns()
+        return await self.users.authorise_off_loop(now, credentials.user, password, permission)
 
     def _bacteriology(self, lot: str) -> LotBacteriology:
         journal = self.pipeline.journal
-        journal.flush()
+        try:
+            journal.flush()
+        except JournalError as exc:  # a full disk: the lot's records may wait in memory
+            raise Refused(
+                f"the journal cannot store records now ({exc}): try again later"
+            ) from None
         with JournalReader(journal.path) as reader:
-            records = reader.stream_records(lot_stream(lot))
-        if not records:
-            raise NotFound(f"unknown lot {lot!r}: create it with its bacteriology first")
-        before = fold_lot(lot, records).latest_bacteriology("before")
-        if before is None:
-            raise Refused(f"lot {lot} has no bacteriology before pasteurisation")
-        return LotBacteriology(lot, before.total_flora_cfu_ml, before.s_aureus_cfu_ml)
+            return lot_bacteriology(reader, lot)
+
+
+def signed(user: User, meaning: str, comment: str = "") -> Signature:
+    """The signature of an authenticated person on what she just did."""
+    return Signature(user.username, user.printed_name, meaning, comment)

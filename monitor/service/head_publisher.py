@@ -4,7 +4,8 @@ A witness the Pi does not control: once a signed head sits on the broker (and in
 where it goes as a point like every record), rewriting the journal before that head shows.
 Each stream has its retained topic ``<prefix>/heads/<stream>`` holding its latest signed head,
 so a subscriber arriving late (a central server, an inspector's tool) gets every head at once.
-The payload is the record in the bundle's record format (monitor/journal/README.md), which
+The payload is the record in the bundle's record format (monitor/journal/README.md) with the
+``site`` and ``device`` that wrote it (several units may share a broker), which
 ``head_from_message`` reads back and ``signing.check_signed_record`` checks alone with the
 public key.
 """
@@ -12,13 +13,11 @@ public key.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from typing import Any
 
 from drivers.mqtt_publish import MqttPublisher
-from monitor.journal import Journal, JournalReader, Record, Unreadable
-from monitor.journal.bundle import parse_record_line, record_line
+from monitor.journal import Journal, JournalReader
+from monitor.journal.head_messages import head_message, head_topic
 from monitor.journal.signing import SIGNED_KINDS
 
 log = logging.getLogger(__name__)
@@ -27,30 +26,19 @@ SINK = "mqtt-heads"
 _BATCH = 1000
 
 
-def head_topic(stream: str) -> str:
-    """``heads/<stream>``; the MQTT wildcards and level separator cannot be in a topic level."""
-    return "heads/" + stream.replace("/", "_").replace("+", "_").replace("#", "_")
-
-
-def head_message(record: Record) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(record_line(record))
-    return data
-
-
-def head_from_message(payload: bytes) -> Record | Unreadable:
-    """The checkpoint or seal a head message carries, or why it cannot be read."""
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Unreadable(None, None, None, "head message", f"not UTF-8: {exc}")
-    return parse_record_line(text, 1)
-
-
 class ChainHeadPublisher:
     """Follows the journal and publishes every new checkpoint and seal, retained."""
 
-    def __init__(self, journal: Journal, publisher: MqttPublisher, interval_s: float) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        publisher: MqttPublisher,
+        interval_s: float,
+        site: str = "",
+        device: str = "",
+    ) -> None:
         self.journal, self.publisher, self.interval_s = journal, publisher, interval_s
+        self.site, self.device = site, device
         self.sent_up_to = journal.outbox.sent_up_to(SINK)
         self.published = 0
 
@@ -60,6 +48,11 @@ class ChainHeadPublisher:
                 self.publish_new(reader)
                 await asyncio.sleep(self.interval_s)  # real time, like the commits
 
+    def publish_last(self) -> int:
+        """At a clean stop, once the journal signed every head: queue those not yet sent."""
+        with JournalReader(self.journal.path) as reader:
+            return self.publish_new(reader)
+
     def publish_new(self, reader: JournalReader) -> int:
         """Queue the heads committed since the last call; how many."""
         count = 0
@@ -67,7 +60,8 @@ class ChainHeadPublisher:
             with reader.snapshot():
                 batch, up_to = reader.scan_after(self.sent_up_to, _BATCH, SIGNED_KINDS)
             for _, record in batch:
-                self.publisher.publish(head_topic(record.stream), head_message(record), True)
+                message = head_message(record, self.site, self.device)
+                self.publisher.publish(head_topic(record.stream), message, True)
             count += len(batch)
             if up_to != self.sent_up_to:
                 # Queued is enough: a head lost with the queue is superseded by the next one.

@@ -33,6 +33,7 @@ from monitor.influx.tags import CYCLE_LINKED, CYCLE_STARTED, StreamLots
 from monitor.influx.writer import InfluxWriter
 from monitor.journal import DEVICE_STREAM, Journal, JournalClosedError, JournalReader, Record
 from monitor.journal.record import FieldValue
+from monitor.journal.streams import StreamKind, stream_prefix
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +228,9 @@ class InfluxOutbox:
     def _seed_lots(self, reader: JournalReader) -> None:
         """The lots of streams delivered from their middle come from records already sent."""
         with reader.snapshot():
-            for record in reader.records_of_kind(CYCLE_STARTED, "cycle:"):
+            for record in reader.records_of_kind(CYCLE_STARTED, stream_prefix(StreamKind.CYCLE)):
                 self.lots.learn(record)
-            for record in reader.records_of_kind(CYCLE_LINKED, "lot:"):
+            for record in reader.records_of_kind(CYCLE_LINKED, stream_prefix(StreamKind.LOT)):
                 self.lots.learn(record)
 
     def _close_reader(self) -> None:

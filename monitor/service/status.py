@@ -41,7 +41,7 @@ def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) 
     probes = []
     problems = []
     for probe_id, view in pipeline.probes.items():
-        health = pipeline.health[probe_id].state
+        health = pipeline.machines.health[probe_id].state
         flags = [
             name
             for name, on in (
@@ -76,7 +76,18 @@ def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) 
         }
         for c in pipeline.cycles.values()
     ]
-    alarms = pipeline.alarms.listing()
+    closed = [
+        {
+            "cycle": c.stream,
+            "pasteuriser": c.pasteuriser,
+            "program": c.program,
+            "lots": list(c.lots),
+            "outcome": c.machine.verdict.outcome.value if c.machine.verdict else "closed",
+            "reasons": list(c.machine.verdict.reasons) if c.machine.verdict else [],
+        }
+        for c in pipeline.closed[-10:]
+    ]
+    alarms = pipeline.desk.listing()
     waiting = [a for a in alarms if a.state in (AlarmState.UNACKED, AlarmState.RTN_UNACKED)]
     active = [a for a in alarms if a.condition_active]
     problems += [f"alarm {a.key} {a.state.value}" for a in waiting]
@@ -94,6 +105,7 @@ def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) 
         "clock_synchronised": synced,
         "probes": probes,
         "cycles": cycles,
+        "closed_cycles": closed,
         "alarms": {"unacknowledged": len(waiting), "active": len(active)},
         "outbox": outbox,
         "journal": {"path": str(pipeline.journal.path), "readings": pipeline.readings_seen},

@@ -38,7 +38,7 @@ def program(settings: Settings, name: str) -> Program:
 
 def flora_limits(settings: Settings) -> FloraLimits:
     rules = settings.pasteurisation
-    return FloraLimits(rules.destroy_above_total_flora_cfu_ml, rules.max_s_aureus_cfu_ml)
+    return FloraLimits(rules.destroy_above_total_flora_cfu_ml, rules.destroy_above_s_aureus_cfu_ml)
 
 
 def cycle_probes(pasteuriser: Pasteuriser) -> CycleProbes:
@@ -57,6 +57,8 @@ def cycle_policy(settings: Settings, pasteuriser: Pasteuriser) -> CyclePolicy:
         come_up_limit_s=rules.come_up_limit_min * 60.0,
         cooling_target_c=rules.cooling_target_c,
         cooling_limit_s=rules.cooling_limit_min * 60.0,
+        settle_s=rules.settle_min * 60.0,
+        cooling_fail_margin_c=rules.cooling_fail_margin_c,
     )
 
 
@@ -64,8 +66,11 @@ def heating_watch(pasteuriser: Pasteuriser) -> HeatingWatchSpec:
     return HeatingWatchSpec(threshold_c=pasteuriser.unregistered_heating_c)
 
 
-def band_spec(enclosure: Enclosure) -> BandSpec:
+def band_spec(enclosure: Enclosure, settings: Settings) -> BandSpec:
+    """The band of ``enclosure``; a reading counts as measured until its probe's next one, at
+    most the slowest probe's stale limit (docs/RULES.md, Cold chain: silence is not measured)."""
     return BandSpec(
+        coverage_s=max(settings.probe(p).stale_after_s for p in enclosure.probes),
         kind=enclosure.kind,
         low_c=enclosure.band.low,
         high_c=enclosure.band.high,
@@ -97,6 +102,11 @@ def end_of_day_ns(day: date | None, timezone: str) -> int | None:
 def day_key(ts_ns: int, timezone: str) -> str:
     """The local date of a stamp: the day of an enclosure's daily sheet."""
     return ns_to_datetime(ts_ns).astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
+def day_start_ns(day: date, timezone: str) -> int:
+    """Local midnight at the start of ``day``: where one daily sheet ends and the next begins."""
+    return datetime_to_ns(datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)))
 
 
 def pasteuriser(settings: Settings, pasteuriser_id: str) -> Pasteuriser:

@@ -1,4 +1,4 @@
-"""Roles and what each may do (DOMAIN.md, People)."""
+"""Roles and what each may do (docs/RULES.md, People)."""
 
 from __future__ import annotations
 

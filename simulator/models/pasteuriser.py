@@ -1,13 +1,13 @@
 """A water-bath pasteuriser: heater, bath, bottles lagging the bath, then chilled-water cooling.
 
-The shape follows real Holder curves (DOMAIN.md): when a cycle starts, the rack of bottles fresh
-from the fridge goes into a bath filled from a preheated hot-water tank; the bath dips as the
-cold load soaks up heat and the PI-controlled heater brings it back a little above the
-setpoint. Each bottle core follows the bath as a first-order lag whose time constant grows with
-its fill; the reference bottle (the probe in a full bottle of milk) is the slowest, so it is the
-coldest milk while heating. The device's own timer counts the hold from the moment the
-reference reaches the setpoint, and runs for the program's hold time plus a margin
-(``hold_margin_s``, 5 min: a ~35-min plateau for a 30-min hold, as on real curves); then
+The shape follows real Holder curves (docs/RULES.md, Pasteurisation): when a cycle starts, the
+rack of bottles fresh from the fridge goes into a bath filled from a preheated hot-water tank;
+the bath dips as the cold load soaks up heat and the PI-controlled heater brings it back a
+little above the setpoint. Each bottle core follows the bath as a first-order lag whose time
+constant grows with its fill; the reference bottle (the probe in a full bottle of milk) is the
+slowest, so it is the coldest milk while heating. The device's own timer counts the hold from
+the moment the reference reaches the setpoint, and runs for the program's hold time plus a
+margin (``hold_margin_s``, 5 min: a ~35-min plateau for a 30-min hold, as on real curves); then
 chilled water flows through the bath until the reference is cold, and the pasteuriser idles.
 
 The device only runs its program: it does not judge the cycle. A dip during the hold (a failed
@@ -36,7 +36,7 @@ class PasteuriserPhase(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PasteuriserParams:
-    """Physical constants of one pasteuriser; the defaults give the curves DOMAIN.md describes.
+    """Physical constants of one pasteuriser; the defaults give the real curves of docs/RULES.md.
 
     A 15-litre bath with its tank walls (~70 kJ/K) loses ~12 W/K to the room; a 3 kW heater;
     full bottles of ~220 mL of milk (~0.9 kJ/K each) with a core time constant of ~5 min in a
@@ -58,7 +58,7 @@ class PasteuriserParams:
     chilled_water_c: float = 1.5
     chilling_tau_s: float = 120.0
     cooling_end_c: float = 4.0
-    # Real programs hold a few minutes past the legal minimum (DOMAIN.md: ~35 min plateaus
+    # Real programs hold a few minutes past the legal minimum (docs/RULES.md: ~35 min plateaus
     # for a 30-min hold) so that probe noise and sampling cannot break the proof.
     hold_margin_s: float = 300.0
 

@@ -230,13 +230,13 @@ async def measure(daemon: Daemon, broker: MosquittoBroker) -> list[Sample]:
     assert pipeline is not None
     assert publisher is not None
     assert mqtt is not None
-    prefix = mqtt.topic_prefix.rstrip("/")
+    prefix = mqtt.prefix
     topics = Topics(f"{prefix}/alarms/notifications", f"{prefix}/alarms/state/{ALARM}")
     arrivals: asyncio.Queue[Arrival] = asyncio.Queue()
     samples: list[Sample] = []
 
     def back_to_normal() -> bool:
-        return not pipeline.alarms.alarms[ALARM].condition_active
+        return not pipeline.desk.is_active(ALARM)
 
     async with (
         aiomqtt.Client(broker.host, broker.port, identifier="bench-phone") as phone,

@@ -15,7 +15,6 @@ from monitor.journal import (
     Journal,
     JournalOptions,
     LotBook,
-    Signer,
     enclosure_day_stream,
     export_lot_bundle,
     verify_bundle,
@@ -23,6 +22,7 @@ from monitor.journal import (
 )
 from monitor.journal.keys import DeviceKey
 from monitor.reading import Quality, Reading
+from monitor.signature import Signature
 
 READINGS = 200_000
 RUNS = 3  # the best run is printed: other work on the machine only ever slows a run
@@ -40,8 +40,8 @@ def test_verify_records_per_second(tmp_path: Path) -> None:
             reading = Reading("probe", T0 + i * 1_000_000, value, Quality.OK, value + 0.01)
             journal.append_reading(streams[i % 3], reading)
         book = LotBook(journal)
-        book.create("L2026-001", ["D1"], Signer("alice", "Alice Martin"))
-        book.start_stay("L2026-001", "F1", T0, Signer("alice", "Alice Martin"))
+        book.create("L2026-001", ["D1"], Signature("alice", "Alice Martin", "created"))
+        book.start_stay("L2026-001", "F1", T0, Signature("alice", "Alice Martin", "stored"))
 
     journal_elapsed = math.inf
     for _ in range(RUNS):
@@ -52,7 +52,7 @@ def test_verify_records_per_second(tmp_path: Path) -> None:
     records = sum(s.records for s in report.streams)
 
     bundle = tmp_path / "lot.jsonl"
-    export = export_lot_bundle(path, "L2026-001", bundle)
+    export = export_lot_bundle(path, "L2026-001", bundle, key=key)
     bundle_elapsed = math.inf
     for _ in range(RUNS):
         start = time.perf_counter()

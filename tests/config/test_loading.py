@@ -56,7 +56,7 @@ def test_band_error_names_its_path() -> None:
             {"id": "F", "kind": "fridge", "probes": ["a"], "band": {"low": 5, "high": 4}},
         ]
     }
-    assert "enclosures[0].band: lower bound 5 > upper bound 4" in issues_of(data)
+    assert "enclosures[0]: band.low 5 > band.high 4" in issues_of(data)
 
 
 def test_unknown_keys_are_errors_everywhere() -> None:
@@ -166,3 +166,16 @@ def test_secret_is_never_in_repr_and_files_must_be_private(tmp_path: Path) -> No
 def test_toml_path_drops_union_tags() -> None:
     assert toml_path(("probes", 3, "source", "modbus", "scale")) == "probes[3].source.scale"
     assert toml_path(("enclosures", 2, "band")) == "enclosures[2].band"
+
+
+def test_an_error_from_an_environment_variable_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("[mqtt]\nhost = '127.0.0.1'\n")
+    monkeypatch.setenv("LACTAMON_MQTT__PORT", "not-a-port")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    text = str(caught.value)
+    assert "LACTAMON_MQTT__PORT (environment variable):" in text
+    assert text.startswith("the environment")

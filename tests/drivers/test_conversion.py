@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from config.probe_limits import ProbeLimits, Role, probe_limits
 from config.probes import Probe
 from drivers.conversion import fahrenheit_to_celsius, make_reading
 from monitor.reading import Quality
@@ -61,3 +62,54 @@ def test_float32_sentinel_is_still_named_a_fault_value() -> None:
     as_float32 = struct.unpack(">f", struct.pack(">f", 3276.7))[0]
     assert as_float32 != 3276.7
     assert make_reading(probe(), as_float32, ts=1).detail.startswith("fault value")
+
+
+def limits(role: Role, **extra: object) -> ProbeLimits:
+    return probe_limits(probe(**extra), role)
+
+
+def test_plausible_range_follows_the_role() -> None:
+    air, bath = limits("enclosure"), limits("pasteuriser")
+    assert make_reading(probe(), 60.0, ts=1, limits=air).quality is Quality.FAULT
+    assert make_reading(probe(), 60.0, ts=1, limits=air).detail == "implausible 60 °C"
+    assert make_reading(probe(), -49.0, ts=1, limits=air).quality is Quality.OK
+    assert make_reading(probe(), 63.0, ts=1, limits=bath).quality is Quality.OK
+    assert make_reading(probe(), -20.0, ts=1, limits=bath).quality is Quality.FAULT
+    assert make_reading(probe(), 109.0, ts=1, limits=bath).quality is Quality.OK
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "meaning"),
+    [
+        (85.0, "C", "DS18B20 power-on value"),
+        (185.0, "F", "DS18B20 power-on value"),
+        (-127.0, "C", "DS18B20 disconnected"),
+        (-196.6, "F", "DS18B20 disconnected"),
+    ],
+)
+def test_reset_values_are_faults_on_exact_equality(raw: float, unit: str, meaning: str) -> None:
+    ds = limits("pasteuriser", sensor="ds18b20")
+    reading = make_reading(probe(sensor="ds18b20"), raw, ts=1, unit=unit, limits=ds)
+    assert reading.quality is Quality.FAULT
+    assert reading.detail.endswith(meaning)
+    assert reading.raw == raw
+
+
+def test_a_temperature_beside_a_reset_value_is_a_temperature() -> None:
+    ds = limits("pasteuriser", sensor="ds18b20")
+    for raw in (85.1, 84.9, 85.0625):
+        assert make_reading(probe(), raw, ts=1, limits=ds).quality is Quality.OK
+    # Without the sensor setting 85.0 is a bath temperature like another.
+    assert make_reading(probe(), 85.0, ts=1, limits=limits("pasteuriser")).quality is Quality.OK
+
+
+def test_the_reset_value_is_named_before_the_plausible_range() -> None:
+    ht = limits("enclosure", sensor="shelly_ht_gen1")
+    reading = make_reading(probe(), -99.5, ts=1, limits=ht)
+    assert reading.detail == "reset value -99.5: Shelly H&T Gen1 value after power-on"
+
+
+def test_a_fault_the_device_reports_wins_over_its_value() -> None:
+    reading = make_reading(probe(), 4.0, ts=1, device_fault="device status 1: sensor break")
+    assert (reading.quality, reading.detail) == (Quality.FAULT, "device status 1: sensor break")
+    assert reading.raw == 4.0

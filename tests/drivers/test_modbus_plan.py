@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from config.probes import Probe
-from drivers.modbus_plan import RegisterRead, plan_reads
+from drivers.modbus_plan import Decoded, RegisterRead, decode_probe, plan_reads
 from tests.simulator.frontends.modbus_fakes import modbus_probe
 
 
@@ -67,12 +67,46 @@ def test_decode_hands_each_probe_its_registers() -> None:
         probe("f", 1, 12, encoding="float32", scale=1.0, word_order="little"),
     ]
     (read,) = plan_reads(probes)
-    values = read.decode([625, 0, 0x0000, 0x427A])
-    assert [(p.id, v) for p, v in values] == [("a", 62.5), ("f", 62.5)]
+    words = read.words([625, 0, 0x0000, 0x427A])
+    assert [(p.id, decode_probe(p, words)) for p in read.probes] == [
+        ("a", Decoded(62.5, None)),
+        ("f", Decoded(62.5, None)),
+    ]
     assert read.function_code == 3
     assert read.describe() == "unit 1 holding registers 10-13"
     with pytest.raises(ValueError, match="expected 4 registers, got 3"):
-        read.decode([1, 2, 3])
+        read.words([1, 2, 3])
+
+
+STATUS = {"address": 2, "fault_values": {"1": "sensor break"}, "fault_mask": 0x8000}
+
+
+def test_a_status_register_nearby_is_read_with_the_value() -> None:
+    probes = [probe("a", 1, 0, status=STATUS), probe("b", 1, 1, status=STATUS)]
+    (read,) = plan_reads(probes)
+    assert shape([read]) == [(1, "holding", 0, 3, ("a", "b"))]
+    words = read.words([36, 41, 0])
+    assert decode_probe(probes[0], words) == Decoded(3.6, None)
+    broken = read.words([36, 41, 1])
+    assert decode_probe(probes[1], broken) == Decoded(4.1, "device status 1: sensor break")
+    flagged = read.words([36, 41, 0x8001])
+    assert decode_probe(probes[0], flagged) == Decoded(
+        3.6, "device status 0x8001: fault bits 0x8000"
+    )
+
+
+def test_a_status_register_in_the_other_table_is_a_read_of_its_own() -> None:
+    status = {"address": 20, "table": "input", "fault_mask": 0x0001}
+    p = probe("a", 1, 0, status=status)
+    value_read, status_read = plan_reads([p])
+    assert shape([value_read, status_read]) == [
+        (1, "holding", 0, 1, ("a",)),
+        (1, "input", 20, 1, ("a",)),
+    ]
+    words = value_read.words([36])
+    assert decode_probe(p, words) is None  # not until the status is read too
+    words |= status_read.words([1])
+    assert decode_probe(p, words) == Decoded(3.6, "device status 0x0001: fault bits 0x0001")
 
 
 def test_bad_probes_are_named() -> None:

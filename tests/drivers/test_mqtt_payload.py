@@ -1,14 +1,17 @@
 import json
 import math
+import tomllib
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.probes import MqttSource
+from config.mqtt_presets import PRESETS, MqttPreset
+from config.probes import MqttSource, Probe
 from drivers.mqtt_payload import (
     MAX_PAYLOAD_BYTES,
+    MessageIgnored,
     PayloadParser,
     PayloadRejected,
     RejectReason,
@@ -57,9 +60,9 @@ def test_tasmota_named_sensor_and_missing_unit_falls_back_to_the_probe() -> None
     assert parse(payload, "tasmota", sensor="DS18B20-2") == Temperature(-19.5, None)
 
 
-def test_zigbee2mqtt() -> None:
+def test_zigbee2mqtt_is_always_celsius() -> None:
     payload = b'{"temperature":3.21,"battery":97,"linkquality":120,"humidity":40}'
-    assert parse(payload, "zigbee2mqtt") == Temperature(3.21, None)
+    assert parse(payload, "zigbee2mqtt") == Temperature(3.21, "C")
 
 
 def test_shelly_key_names_the_unit() -> None:
@@ -97,9 +100,121 @@ def test_bad_paths_are_refused_at_construction(path: str) -> None:
         compile_json_path(path)
 
 
-def test_a_probe_with_a_bad_path_cannot_be_built() -> None:
-    with pytest.raises(ValueError, match=r"MQTT topic t: json_path 'a\.\.b'"):
-        PayloadParser(source("json", json_path="a..b"))
+def test_a_probe_with_a_bad_path_is_refused_with_the_settings() -> None:
+    with pytest.raises(ValueError, match=r"json_path 'a\.\.b'"):
+        source("json", json_path="a..b")
+
+
+# --- every preset's documented payload, through the driver ---------------------------------
+
+DOCUMENTED = {
+    "number": Temperature(3.21, None),
+    "json": Temperature(3.2, "C"),
+    "tasmota": Temperature(3.2, "C"),
+    "zigbee2mqtt": Temperature(3.4, "C"),
+    "shelly_gen1": Temperature(3.25, None),
+    "shelly_gen2": Temperature(3.1, "C"),
+    "shelly": Temperature(3.1, "C"),
+}
+
+
+@pytest.mark.parametrize("preset", PRESETS.values(), ids=list(PRESETS))
+def test_the_documented_payload_of_every_preset_parses(preset: MqttPreset) -> None:
+    (block,) = tomllib.loads(preset.config)["probes"]
+    documented = Probe.model_validate(block).source
+    assert isinstance(documented, MqttSource)
+    assert PayloadParser(documented).parse(preset.payload.encode()) == DOCUMENTED[preset.name]
+
+
+# --- Tasmota: one or several DS18B20 ------------------------------------------------------
+
+TWO_SENSORS = (
+    b'{"Time":"2026-03-02T10:15:00","DS18B20-1":{"Id":"01144F2D3AAA","Temperature":3.2},'
+    b'"DS18B20-2":{"Id":"0316A2794C0F","Temperature":-19.5},"TempUnit":"C"}'
+)
+
+
+def test_tasmota_single_sensor_and_several_by_name() -> None:
+    single = b'{"DS18B20":{"Temperature":85.0},"TempUnit":"C"}'
+    assert parse(single, "tasmota") == Temperature(85.0, "C")
+    assert parse(TWO_SENSORS, "tasmota", sensor="DS18B20-2") == Temperature(-19.5, "C")
+    assert reason(TWO_SENSORS, "tasmota") is RejectReason.MISSING_VALUE  # no "DS18B20"
+
+
+def test_tasmota_sensor_id_catches_a_renumbered_bus() -> None:
+    right = parse(TWO_SENSORS, "tasmota", sensor="DS18B20-2", sensor_id="0316a2794c0f")
+    assert right == Temperature(-19.5, "C")
+    with pytest.raises(PayloadRejected) as caught:
+        parse(TWO_SENSORS, "tasmota", sensor="DS18B20-1", sensor_id="0316A2794C0F")
+    assert caught.value.reason is RejectReason.WRONG_SENSOR
+    assert caught.value.detail == (
+        "DS18B20-1 is sensor 01144F2D3AAA, not 0316A2794C0F (Tasmota renumbers its sensors "
+        "when one is added or lost)"
+    )
+    no_id = b'{"DS18B20-1":{"Temperature":3.2},"TempUnit":"C"}'
+    assert reason(no_id, "tasmota", sensor="DS18B20-1", sensor_id="01") is (
+        RejectReason.WRONG_SENSOR
+    )
+
+
+# --- Shelly --------------------------------------------------------------------------------
+
+
+def test_shelly_gen1_is_a_bare_number() -> None:
+    assert parse(b"3.25", "shelly_gen1") == Temperature(3.25, None)
+    assert parse(b"-99.5", "shelly_gen1") == Temperature(-99.5, None)
+    assert reason(b'{"tC":3.2}', "shelly_gen1") is RejectReason.NOT_A_NUMBER
+
+
+def rpc(method: str, params: dict[str, Any]) -> bytes:
+    src = "shellyplusht-08b61fcb7f3c"
+    return json.dumps(
+        {"src": src, "dst": f"{src}/events", "method": method, "params": params}
+    ).encode()
+
+
+def test_shelly_gen2_status_and_full_status() -> None:
+    status = rpc("NotifyStatus", {"ts": 1.5, "temperature:0": {"id": 0, "tC": 3.1, "tF": 37.6}})
+    assert parse(status, "shelly_gen2") == Temperature(3.1, "C")
+    full = rpc(
+        "NotifyFullStatus",
+        {
+            "ts": 1.5,
+            "sys": {"uptime": 1000},
+            "humidity:0": {"id": 0, "rh": 61.2},
+            "temperature:0": {"id": 0, "tC": 3.0, "tF": 37.4},
+            "temperature:100": {"id": 100, "tC": -19.4, "tF": -2.9},
+        },
+    )
+    assert parse(full, "shelly_gen2") == Temperature(3.0, "C")
+    assert parse(full, "shelly_gen2", sensor="temperature:100") == Temperature(-19.4, "C")
+    in_f = parse(full, "shelly_gen2", json_path="params.temperature:100.tF")
+    assert in_f == Temperature(-2.9, "F")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        rpc("NotifyEvent", {"ts": 1.5, "events": [{"component": "sys", "event": "sleep"}]}),
+        rpc("NotifyStatus", {"ts": 1.5, "humidity:0": {"id": 0, "rh": 60.1}}),
+        rpc("NotifyStatus", {"ts": 1.5, "devicepower:0": {"id": 0, "battery": {"percent": 80}}}),
+    ],
+)
+def test_shelly_gen2_messages_about_something_else_are_ignored(payload: bytes) -> None:
+    with pytest.raises(MessageIgnored):
+        parse(payload, "shelly_gen2")
+
+
+def test_shelly_gen2_messages_that_should_hold_the_value_and_do_not_are_rejected() -> None:
+    assert reason(b'{"params":{"temperature:0":{"tC":3.1}}}', "shelly_gen2") is (
+        RejectReason.MISSING_VALUE
+    )
+    no_value = rpc("NotifyStatus", {"temperature:0": {"id": 0, "tC": None}})
+    assert reason(no_value, "shelly_gen2") is RejectReason.MISSING_VALUE
+    assert reason(rpc("NotifyStatus", {"temperature:0": 3.1}), "shelly_gen2") is (
+        RejectReason.WRONG_TYPE
+    )
+    assert reason(b'{"method":7,"params":{}}', "shelly_gen2") is RejectReason.WRONG_TYPE
 
 
 # --- bad payloads, hand-written --------------------------------------------------------------
@@ -279,19 +394,22 @@ def test_generated_bad_payloads_are_each_rejected_with_their_reason(
             max_leaves=10,
         ).map(lambda d: json.dumps(d).encode()),
     ),
-    fmt=st.sampled_from(["number", "json", "tasmota", "zigbee2mqtt", "shelly"]),
+    fmt=st.sampled_from(list(PRESETS)),
 )
 def test_any_payload_gives_a_finite_number_or_a_reasoned_rejection(
     payload: bytes, fmt: str
 ) -> None:
     extra = {"json_path": "temperature"} if fmt == "json" else {}
-    outcome: Temperature | RejectReason
+    outcome: Temperature | RejectReason | None
     try:
         outcome = parse(payload, fmt, **extra)
     except PayloadRejected as exc:
         outcome = exc.reason
+    except MessageIgnored:
+        assert fmt == "shelly_gen2"
+        outcome = None
     if isinstance(outcome, Temperature):
         assert math.isfinite(outcome.value)
         assert outcome.unit in (None, "C", "F")
-    else:
+    elif outcome is not None:
         assert outcome in list(RejectReason)

@@ -44,3 +44,38 @@ def test_sample_is_short_and_printable() -> None:
     long = sample(b"\xff" * 1000)
     assert long.endswith("… (1000 bytes)")
     assert len(long) < 100
+
+
+def test_the_last_window_is_written_at_stop(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    time = FakeTime()
+    rejects = RejectLog(logging.getLogger("test.rejects"), interval_s=60, now=time)
+    for i in range(5):
+        time.now = i * 2.0
+        rejects.reject("probe F1 (z/f1)", "not JSON", f"b'x{i}'")
+    time.now = 30.0
+    rejects.flush()
+    rejects.flush()  # nothing new since: nothing more to write
+    assert [r.getMessage() for r in caplog.records] == [
+        "probe F1 (z/f1): rejected (not JSON): b'x0'",
+        "probe F1 (z/f1): 4 rejected (not JSON) in the last 30 s; latest: b'x4'",
+    ]
+
+
+def test_a_window_that_is_due_is_written_without_waiting_for_another_reject(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    time = FakeTime()
+    rejects = RejectLog(logging.getLogger("test.rejects"), interval_s=60, now=time)
+    rejects.reject("serial line bench", "not a number", "T1='a'")
+    time.now = 1.0
+    rejects.reject("serial line bench", "not a number", "T1='b'")
+    time.now = 59.0
+    rejects.flush_due()
+    assert len(caplog.records) == 1  # the window is not over yet
+    time.now = 61.0
+    rejects.flush_due()
+    assert caplog.records[-1].getMessage() == (
+        "serial line bench: 1 rejected (not a number) in the last 61 s; latest: T1='b'"
+    )

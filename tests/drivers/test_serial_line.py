@@ -242,9 +242,26 @@ async def test_garbage_is_counted_and_logged_and_good_readings_keep_flowing(
     logged = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
     assert any("(not printable ASCII)" in m for m in logged)
     assert any("(line too long): longer than 512 bytes" in m for m in logged)
-    # Rate-limited: the first of each kind, not one line per reject.
-    assert len(logged) <= 6
+    # Rate-limited: the first of each kind, then one summary of each when the reader stops.
+    firsts = [m for m in logged if ": rejected (" in m]
+    assert len(firsts) <= 6
+    assert len(logged) - len(firsts) <= 6
     assert simulator.counters.garbage >= 120
+
+
+async def test_the_last_window_of_rejects_is_logged_when_the_reader_stops(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=DRIVER_LOG)
+    reader = reader_for(make_settings(tmp_path), CollectingSink())
+    async with reading(reader):
+        await eventually(lambda: reader.counters.open_failures >= 1)  # running, no port
+        for value in (b"abc", b"def", b"ghi"):
+            reader.handle_line(b"T1=" + value, time.time_ns())
+    logged = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert logged[0].startswith("serial line bench: rejected (not a number): ")
+    assert logged[-1].startswith("serial line bench: 2 rejected (not a number) in the last ")
+    assert logged[-1].endswith("latest: T1='ghi'")
 
 
 async def test_old_bytes_buffered_before_the_port_was_opened_are_not_read(tmp_path: Path) -> None:

@@ -50,3 +50,30 @@ def test_daemon_unit_is_notify_with_watchdog_and_own_user() -> None:
 def test_install_script_is_valid_bash() -> None:
     proc = subprocess.run(["bash", "-n", str(UNITS / "install.sh")], capture_output=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def directive(unit: Path, key: str) -> list[str]:
+    """Every value given to ``key`` in ``unit``, in order: a key may be given many times,
+    which ``configparser`` would fold into the last."""
+    found = []
+    for line in unit.read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() == key and not line.lstrip().startswith("#"):
+            found += value.split()
+    return found
+
+
+def test_daemon_reaches_only_loopback_and_the_private_lan() -> None:
+    unit = UNITS / "lactamon.service"
+    assert directive(unit, "IPAddressDeny") == ["any"]
+    assert directive(unit, "IPAddressAllow") == [
+        "localhost", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"
+    ]  # fmt: skip
+
+
+def test_daemon_unit_tells_how_to_allow_a_host_beyond_the_lan() -> None:
+    text = (UNITS / "lactamon.service").read_text()
+    # A drop-in, so that install.sh, which overwrites the unit, keeps the site's addresses.
+    for words in ("systemctl edit lactamon.service", "#     IPAddressAllow=", "SMTP",
+                  "webhook", "heartbeat", "getent ahosts"):  # fmt: skip
+        assert words in text

@@ -121,6 +121,19 @@ def test_replay_rebuilds_the_same_states() -> None:
     assert restored.alarms["a"].acked_by == ANNE
 
 
+def test_a_replayed_alarm_says_what_it_last_said() -> None:
+    live = AlarmManager()
+    log: list[AlarmTransition] = []
+    log += live.condition(0, "band:F2", True, "F2", Priority.HIGH, "9.00 °C gross")[0]
+    log += live.condition(MIN, "band:F2", False, "F2", Priority.HIGH, "9.00 °C gross")[0]
+    log += live.acknowledge(2 * MIN, "band:F2", ANNE)[0]
+    log += live.condition(3 * MIN, "band:F2", True, "F2", Priority.CRITICAL, "out 0:10:00")[0]
+    restored = AlarmManager()
+    restored.replay(log, shelved_until={})
+    assert restored.alarms["band:F2"].message == live.alarms["band:F2"].message == "out 0:10:00"
+    assert restored.alarms["band:F2"].priority is Priority.CRITICAL
+
+
 ops = st.lists(
     st.tuples(st.sampled_from(["on", "off", "ack", "tick"]), st.sampled_from(["a", "b"])),
     max_size=40,

@@ -8,73 +8,14 @@ import aiohttp
 import pytest
 
 from config.service import WebSettings
-from monitor.alarms import AlarmError, UnknownAlarm
-from monitor.api.port import Json
-from monitor.api.requests import (
-    AckRequest,
-    CycleAbortRequest,
-    CycleStartRequest,
-    LotCreateRequest,
-    ShelveRequest,
-    UnshelveRequest,
-)
 from monitor.api.server import ApiServer
-from monitor.errors import Refused
-from monitor.users import AuthError, NotPermitted, Throttled
-
-
-class FakeService:
-    def __init__(self) -> None:
-        self.acks: list[tuple[str, AckRequest]] = []
-
-    def status(self) -> Json:
-        return {"healthy": True}
-
-    def alarms(self, include_normal: bool) -> list[Json]:
-        return [{"key": "band:F1", "all": include_normal}]
-
-    async def acknowledge(self, key: str, request: AckRequest) -> Json:
-        password = request.password.get_secret_value()
-        if key == "ghost":
-            raise UnknownAlarm("unknown alarm 'ghost'")
-        if request.user == "ines":
-            raise NotPermitted("inspector ines may not acknowledge")
-        if password == "wrong":
-            raise AuthError("wrong user name or password")
-        if password == "many":
-            raise Throttled("too many failed attempts")
-        if key == "done":
-            raise AlarmError("alarm done is normal: nothing to acknowledge")
-        self.acks.append((key, request))
-        return {"acknowledged": key}
-
-    async def shelve(self, key: str, request: ShelveRequest) -> Json:
-        return {"shelved": key, "minutes": request.minutes}
-
-    async def unshelve(self, key: str, request: UnshelveRequest) -> Json:
-        raise RuntimeError("boom")
-
-    async def start_cycle(self, request: CycleStartRequest) -> Json:
-        if request.program == "holder58":
-            raise Refused("lot L2026-001: total flora 5e4 CFU/mL > 1e4 allowed by holder58")
-        return {"started": request.pasteuriser, "lots": request.lots}
-
-    async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json:
-        return {"aborted": pasteuriser}
-
-    async def create_lot(self, request: LotCreateRequest) -> Json:
-        return {"lot": request.lot}
+from tests.monitor.api.fakes import FakeService, serving
 
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[tuple[str, FakeService]]:
-    fake = FakeService()
-    server = ApiServer(WebSettings(host="127.0.0.1", port=0), fake)
-    await server.start()
-    try:
+    async with serving() as (server, fake):
         yield server.url, fake
-    finally:
-        await server.stop()
 
 
 async def send(

@@ -8,6 +8,7 @@ and the running cycles, compared before and after each refused request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,8 +39,11 @@ SOPHIE = {"user": "sophie", "password": PW}
 ACK, SHELVE = {**SOPHIE, **SIGNED["ack"][1]}, {**SOPHIE, **SIGNED["shelve"][1]}
 START, LOT = {**SOPHIE, **SIGNED["cycle-start"][1]}, {**SOPHIE, **NEW_LOT}
 ABORT = {**SOPHIE, **SIGNED["cycle-abort"][1]}
-# Three failed sign-ins throttle a user: each wrong-password case signs as its own user.
+# Three failed sign-ins throttle a name, a user's or nobody's: each wrong-password case
+# signs as its own user, each unknown-user case as its own unknown name.
 GUESSERS = {name: f"guess-{name}" for name in SIGNED}
+NOBODIES = {name: f"nobody-{name}" for name in SIGNED}
+THROTTLED = "tina"  # a user for the throttling case alone
 
 
 async def post(url: str, body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
@@ -51,7 +55,7 @@ async def post(url: str, body: Any = None, raw: bytes | None = None) -> tuple[in
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def daemon(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Daemon]:
     people = {"anne": Role.TECHNICIAN, "ines": Role.INSPECTOR, "sophie": Role.SUPERVISOR}
-    people |= dict.fromkeys(GUESSERS.values(), Role.SUPERVISOR)
+    people |= dict.fromkeys([*GUESSERS.values(), THROTTLED], Role.SUPERVISOR)
     async with quiet_daemon(tmp_path_factory.mktemp("lab"), people) as running:
         for lot, flora in ((LOT_ID, 5e4), (DIRTY_ID, 2e5)):
             body = {**LOT, "lot": lot, "total_flora_cfu_ml": flora}
@@ -83,7 +87,7 @@ async def test_signing_refused(
     daemon: Daemon, name: str, user: str, password: str, status: int, message: str
 ) -> None:
     path, fields = SIGNED[name]
-    signer = GUESSERS[name] if user == "guess" else user
+    signer = {"guess": GUESSERS, "nobody": NOBODIES}.get(user, {}).get(name, user)
     got, error = await refused(daemon, path, {"user": signer, "password": password, **fields})
     assert got == status, error
     assert message in error
@@ -193,3 +197,20 @@ async def test_a_good_request_does_change_what_is_compared(daemon: Daemon) -> No
     body = {**LOT, "user": "anne", "lot": "L2026-099"}
     assert (await post(daemon.api_url + "/api/lots", body))[0] == 201
     assert snapshot(daemon)[0] == {**before[0], "lot:L2026-099": 2}
+
+
+async def test_a_throttled_name_is_answered_alike_whether_or_not_it_is_a_user(
+    daemon: Daemon,
+) -> None:
+    path = SIGNED["ack"][0]
+    answers = {}
+    for name in (THROTTLED, "tim"):  # tim is nobody
+        body = {**ACK, "user": name, "password": "not the password"}
+        # Three failures, then the fourth within the second the third made them wait.
+        got = [await refused(daemon, path, body) for _ in range(4)]
+        answers[name] = [(status, re.sub(r"in \d+ s$", "in N s", error.replace(name, "NAME")))
+                         for status, error in got]  # fmt: skip
+    assert answers[THROTTLED] == answers["tim"]
+    assert answers["tim"] == [(401, "wrong user name or password")] * 3 + [
+        (429, "too many failed attempts for NAME: try again in N s")
+    ]

@@ -31,7 +31,7 @@ def test_check_lists_every_error_and_exits_2(
     assert main(["config", "check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "2 problem(s)" in err
-    assert "enclosures[0].band: lower bound 5 > upper bound 4" in err
+    assert "enclosures[0]: band.low 5 > band.high 4" in err
     assert "sitee: unknown key" in err
 
 

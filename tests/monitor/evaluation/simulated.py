@@ -154,7 +154,7 @@ def fault_of(sc: Scenario, kind: FaultKind, target: str) -> FaultSpec:
 
 
 def program_of(cycle: CycleSpec) -> Program:
-    """The DOMAIN.md program a scheduled cycle runs (same setpoint and hold time)."""
+    """The docs/RULES.md program a scheduled cycle runs (same setpoint and hold time)."""
     for program in DEFAULT_PROGRAMS:
         if program.setpoint_c == cycle.setpoint_c and program.hold_s == cycle.hold_s:
             return program
@@ -203,7 +203,7 @@ def judge_cycle(
 
 
 def band_of(sc: Scenario, enclosure_id: str) -> BandMachine:
-    """A band machine with DOMAIN.md's defaults for the enclosure's kind, from the origin."""
+    """A band machine with docs/RULES.md's defaults for the enclosure's kind, from the origin."""
     (enclosure,) = [e for e in sc.enclosures if e.id == enclosure_id]
     fridge = enclosure.kind is EnclosureKind.FRIDGE
     spec = BandSpec.fridge() if fridge else BandSpec.freezer()

@@ -1,19 +1,16 @@
-"""The cold-chain band, rule by rule, at each boundary (DOMAIN.md, Cold chain)."""
+"""The cold-chain band, rule by rule, at each boundary (docs/RULES.md, Cold chain)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from monitor.evaluation import BandMachine, BandSpec, NewDay, Tick
-from monitor.evaluation.events import (
-    Effect,
-    ExcursionAlarmed,
-    ExcursionEnded,
-    ExcursionStarted,
-    ReadingRejected,
-)
+from monitor.evaluation.cold_chain_events import ExcursionAlarmed, ExcursionEnded, ExcursionStarted
+from monitor.evaluation.event_base import Effect
+from monitor.evaluation.events import ReadingRejected
 from monitor.reading import Reading
 from tests.monitor.evaluation.curves import FAULT, S, at, kinds
 
@@ -41,7 +38,7 @@ def test_fridge_band_is_0_to_4_inclusive(value: float, out: bool) -> None:
 @pytest.mark.parametrize(("value", "alarms"), [(4.0, False), (4.01, True)])
 def test_a_fridge_held_at_a_value_for_the_delay(value: float, alarms: bool) -> None:
     band = fridge()
-    events = feed(band, *[at(t, value, "p") for t in range(0, 601, 60)])
+    events = feed(band, *[at(t, value, "p") for t in range(0, 601, 10)])
     assert events == (["excursion_started", "excursion_alarmed"] if alarms else [])
 
 
@@ -52,6 +49,7 @@ def test_fridge_excursion_alarms_after_10_min(after_s: int, alarms: bool, by_tic
     started = band.feed(at(100, 4.01, "p"))
     assert isinstance(started[0], ExcursionStarted)
     assert (started[0].side, started[0].value_c, started[0].effect) == ("high", 4.01, None)
+    assert feed(band, *[at(t, 4.2, "p") for t in range(110, 100 + 591, 10)]) == []
     events = band.tick((100 + after_s) * S) if by_tick else band.feed(at(100 + after_s, 4.2, "p"))
     assert (kinds(events) == ["excursion_alarmed"]) is alarms
     if alarms:
@@ -66,6 +64,7 @@ def test_fridge_excursion_alarms_after_10_min(after_s: int, alarms: bool, by_tic
 def test_freezer_excursion_alarms_after_20_min(after_s: int, alarms: bool) -> None:
     band = freezer()
     assert kinds(band.feed(at(0, -17.9, "p"))) == ["excursion_started"]
+    assert feed(band, *[at(t, -17.5, "p") for t in range(10, 1191, 10)]) == []
     assert (kinds(band.tick(after_s * S)) == ["excursion_alarmed"]) is alarms
 
 
@@ -123,12 +122,15 @@ def test_the_deadband_decides_when_an_excursion_ends(
 
 
 def test_the_end_of_an_excursion_clears_its_alarm_with_its_figures() -> None:
-    band = fridge()
+    # A probe stale after 400 s: each of these readings vouches until the next.
+    spec = dataclasses.replace(BandSpec.fridge(), coverage_s=400)
+    band = BandMachine("F1", spec, ("p",), "2024-03-01", 0)
     feed(band, at(0, 4.5, "p"), at(300, 6.5, "p"), at(700, 5.0, "p"))
     events = band.feed(at(900, 3.0, "p"))
     ended = events[0]
     assert isinstance(ended, ExcursionEnded)
     assert (ended.since_ts, ended.duration_s, ended.worst_c, ended.alarmed) == (0, 900.0, 6.5, True)
+    assert (ended.measured_out_s, ended.unmeasured_out_s) == (900.0, 0.0)
     assert (ended.effect, ended.alarm_key) == (Effect.CLEAR, "band:F1")
     assert not band.in_excursion
 

@@ -1,4 +1,4 @@
-"""The hold of a pasteurisation cycle, rule by rule, at each boundary (DOMAIN.md tables)."""
+"""The hold of a pasteurisation cycle, rule by rule, at each boundary (docs/RULES.md tables)."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def test_policy_fail_fails_the_cycle_at_the_first_break(cause: str) -> None:
     assert cycle.feed(at(940, 58.5)) == ()  # closed: nothing more
 
 
-def test_faulty_readings_are_no_evidence_and_count_as_a_gap() -> None:
+def test_faulty_readings_are_no_evidence_and_their_silence_is_a_probe_fault() -> None:
     cycle = new_cycle()
     heated(cycle)
     feed_all(cycle, flat(610, 700, 58.5))
@@ -135,7 +135,12 @@ def test_faulty_readings_are_no_evidence_and_count_as_a_gap() -> None:
     assert feed_all(cycle, faults) == []
     events = cycle.feed(at(731, 58.5))
     assert kinds(events) == ["hold_interrupted", "hold_interruption_ended", "hold_started"]
-    assert events[0].cause == "gap"  # type: ignore[attr-defined]
+    fault = events[0]
+    assert isinstance(fault, HoldInterrupted)
+    assert (fault.cause, fault.probe_id, fault.since_ts) == ("fault", "ref", 700 * S)
+    assert "probe ref faulty (fault value 58.5): no valid data for more than 0:00:30" in (
+        fault.reason
+    )
     nan = cycle.feed(at(741, float("nan")))
     assert nan == ()
     assert cycle.state.latest_c["ref"] == 58.5

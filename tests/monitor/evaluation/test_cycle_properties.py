@@ -1,11 +1,14 @@
-"""Property tests of the cycle against a brute-force oracle written from DOMAIN.md alone.
+"""Property tests of the cycle against a brute-force oracle written from docs/RULES.md alone.
 
 The oracle: a cycle passes iff some window of the program's length exists in which every
 usable reference reading is at or above the setpoint and no two consecutive ones are further
-apart than the gap limit, and the first reading below the cooling target after the end of
-the first such window comes within the cooling limit. With policy ``fail`` the window must
-start at the first reading that reaches the setpoint. Faulty and non-finite readings are no
-evidence; bath readings and ticks never change the verdict.
+apart than the gap limit, no reading after the first one at the setpoint and before the end
+of the first such window is below the setpoint minus the cooling fail margin (H7), and the
+first reading below the cooling target after that end comes within the cooling limit. With
+policy ``fail`` the window must start at the first reading that reaches the setpoint or
+later, provided that until it every dip from the setpoint came within the settling time of
+that first reading (H6) and no silence followed a reading at the setpoint. Faulty and
+non-finite readings are no evidence; bath readings and ticks never change the verdict.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from monitor.evaluation import (
     run,
     start_cycle,
 )
+from monitor.evaluation.params import MAX_PROGRAM_S
 from monitor.reading import Quality, Reading
 from tests.monitor.evaluation.curves import S
 
-SETPOINT, TARGET = 58.0, 6.0
-HOLD_NS, GAP_NS, COOL_NS = 60 * S, 3 * S, 40 * S
+SETPOINT, TARGET, COOLED = 58.0, 6.0, 53.0
+HOLD_NS, GAP_NS, COOL_NS, SETTLE_NS = 60 * S, 3 * S, 40 * S, 5 * S
 PROGRAM = Program("short", SETPOINT, HOLD_NS / S, 1e4)
 
 
@@ -39,8 +43,10 @@ def make_cycle(hold_policy: str) -> CycleMachine:
     policy = CyclePolicy(
         hold_policy=hold_policy,  # type: ignore[arg-type]
         gap_limit_s=GAP_NS / S,
-        come_up_limit_s=1e6,
+        come_up_limit_s=MAX_PROGRAM_S,  # the longest allowed: never reached by these curves
         cooling_limit_s=COOL_NS / S,
+        settle_s=SETTLE_NS / S,
+        cooling_fail_margin_c=SETPOINT - COOLED,
     )
     lot = LotBacteriology("L1", 1.0)
     machine, _ = start_cycle("P", 0, PROGRAM, [lot], CycleProbes(("ref",), "bath"), policy)
@@ -55,21 +61,35 @@ def usable(reading: Reading) -> bool:
     )
 
 
+def may_start_under_fail(points: list[tuple[int, float]], first: int, i: int) -> bool:
+    """Policy ``fail``: nothing failed the cycle from the first crossing up to ``i``."""
+    for k in range(first + 1, i + 1):
+        (t_before, v_before), (t, v) = points[k - 1], points[k]
+        if v_before < SETPOINT:
+            continue  # the hold was not running: neither a dip nor a gap breaks it
+        if t - t_before > GAP_NS:
+            return False  # a gap is never settling
+        if v < SETPOINT and t - points[first][0] > SETTLE_NS:
+            return False
+    return True
+
+
 def oracle_passes(inputs: list[Input], hold_policy: str) -> bool:
     points = [
         (r.ts, r.value)
         for r in inputs
         if isinstance(r, Reading) and r.probe_id == "ref" and usable(r)
     ]
+    first = next((i for i, (_, v) in enumerate(points) if v >= SETPOINT), None)
+    if first is None:
+        return False
     # earliest index at which some valid window of the program's length ends
     best_end: int | None = None
-    starts = range(len(points))
-    if hold_policy == "fail":
-        first_hot = next((i for i, (_, v) in enumerate(points) if v >= SETPOINT), None)
-        starts = range(0) if first_hot is None else range(first_hot, first_hot + 1)
-    for i in starts:
+    for i in range(first, len(points)):
         if points[i][1] < SETPOINT:
             continue
+        if hold_policy == "fail" and not may_start_under_fail(points, first, i):
+            break  # the cycle failed before i: no later start either
         for j in range(i, len(points)):
             if points[j][1] < SETPOINT or (j > i and points[j][0] - points[j - 1][0] > GAP_NS):
                 break
@@ -78,6 +98,8 @@ def oracle_passes(inputs: list[Input], hold_policy: str) -> bool:
                 break
     if best_end is None:
         return False
+    if any(v < COOLED for _, v in points[first + 1 : best_end]):
+        return False  # cooled before the hold was complete: failed at once
     end_ts = points[best_end][0]
     cooled = next((t for t, v in points[best_end + 1 :] if v < TARGET), None)
     return cooled is not None and cooled - end_ts <= COOL_NS

@@ -58,7 +58,9 @@ def test_the_hold_is_judged_on_the_coldest_reference_probe() -> None:
     started = feed_all(cycle, [at(610, 60.0, "top"), at(610, 58.0, "bottom")])
     assert kinds(started) == ["hold_started"]
     assert started[0].coldest_c == 58.0  # type: ignore[attr-defined]
-    dip = feed_all(cycle, [at(620, 60.0, "top"), at(620, 57.5, "bottom")])
+    for t in range(620, 760, 10):
+        feed_all(cycle, [at(t, 60.0, "top"), at(t, 58.2, "bottom")])
+    dip = feed_all(cycle, [at(760, 60.0, "top"), at(760, 57.5, "bottom")])
     assert isinstance(dip[0], HoldInterrupted)
     assert dip[0].probe_id == "bottom"
 
@@ -121,6 +123,9 @@ def test_cycle_started_records_lots_probes_and_policy() -> None:
         "come_up_limit_s": 5400.0,
         "cooling_target_c": 6.0,
         "cooling_limit_s": 3600.0,
+        "settle_s": 120.0,
+        "cooled_fail_below_c": 53.0,
+        "come_up_warning_s": 2700.0,
     }
 
 

@@ -7,14 +7,14 @@ import json
 import pytest
 
 from monitor.evaluation import ProbeHealth, ProbeHealthSpec, Tick
-from monitor.evaluation.events import (
+from monitor.evaluation.cold_chain_events import (
     CalibrationOverdueRaised,
-    Effect,
     ProbeFaultRaised,
     ProbeStaleCleared,
     ProbeStaleRaised,
     ProbeStuckRaised,
 )
+from monitor.evaluation.event_base import Effect
 from tests.monitor.evaluation.curves import FAULT, S, at, kinds
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import pytest
 
 from monitor.evaluation import CycleProbes, Tick, run
-from monitor.evaluation.events import (
+from monitor.evaluation.cold_chain_events import (
     ExcursionAlarmed,
     ExcursionEnded,
     ExcursionStarted,
-    HoldInterrupted,
-    OvershootStarted,
     ProbeFaultCleared,
     ProbeFaultRaised,
     ProbeStaleCleared,
@@ -24,6 +22,7 @@ from monitor.evaluation.events import (
     ProbeStuckCleared,
     ProbeStuckRaised,
 )
+from monitor.evaluation.events import HoldInterrupted, OvershootStarted
 from monitor.reading import Quality
 from simulator.scenario import FaultKind
 from tests.monitor.evaluation.simulated import (
@@ -77,7 +76,7 @@ def test_defrost_is_tolerated() -> None:
 
 
 def test_defrost_stays_out_of_band_less_than_the_freezer_delay() -> None:
-    # DOMAIN.md tolerates a defrost rise while the milk stays frozen: the excursion is shorter
+    # docs/RULES.md tolerates a defrost rise while the milk stays frozen: the excursion is shorter
     # than the 20-minute delay, and the heater's thermostat (-12 °C) stops it under the
     # -10 °C gross limit, which would alarm at once.
     (ended,) = only(band_run("defrost", "Z1"), ExcursionEnded)
@@ -140,13 +139,15 @@ def test_silent_answers_become_gaps(kind: FaultKind, probe_id: str) -> None:
 def test_open_circuit_is_no_evidence_for_a_cycle_judged_on_the_bath() -> None:
     bath = fault_of(scenario(TOUR), FaultKind.PROBE_OPEN_CIRCUIT, "P1-bath")
     events = cycle_run(TOUR, probes=CycleProbes((), "P1-bath"))
-    # Readings keep coming every 10 s, but 3276.7 proves nothing: the hold sees a gap...
-    (gap,) = [
+    # Readings keep coming every 10 s, but 3276.7 proves nothing: the hold sees a probe
+    # fault, silent as a gap...
+    (fault,) = [
         e for e in only(events, HoldInterrupted) if bath.start_s <= sim_s_at(e.ts) < bath.end_s
     ]
-    assert (gap.cause, gap.probe_id) == ("gap", "P1-bath")
-    assert sim_s_at(gap.since_ts) == bath.start_s - POLL_S
-    assert sim_s_at(gap.ts) == bath.start_s - POLL_S + GAP_LIMIT_S + POLL_S
+    assert (fault.cause, fault.probe_id) == ("fault", "P1-bath")
+    assert "probe P1-bath faulty (fault value 3276.7)" in fault.reason
+    assert sim_s_at(fault.since_ts) == bath.start_s - POLL_S
+    assert sim_s_at(fault.ts) == bath.start_s - POLL_S + GAP_LIMIT_S + POLL_S
     # ...and no overshoot: the sentinel is not a temperature above 66 °C.
     assert not only(events, OvershootStarted)
 

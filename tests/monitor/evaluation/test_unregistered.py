@@ -7,11 +7,8 @@ import json
 import pytest
 
 from monitor.evaluation import HeatingWatchSpec, UnregisteredHeatingWatcher
-from monitor.evaluation.events import (
-    Effect,
-    UnregisteredHeatingEnded,
-    UnregisteredHeatingStarted,
-)
+from monitor.evaluation.event_base import Effect
+from monitor.evaluation.events import UnregisteredHeatingEnded, UnregisteredHeatingStarted
 from tests.monitor.evaluation.curves import FAULT, S, at, kinds
 
 

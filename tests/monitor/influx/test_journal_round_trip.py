@@ -8,8 +8,8 @@ from monitor.influx.writer_v1 import InfluxV1Writer
 from monitor.journal.keys import DeviceKey
 from monitor.journal.reader import JournalReader
 from monitor.journal.record import Record
-from monitor.journal.report import FindingKind
 from monitor.journal.streams import cycle_stream
+from monitor.journal.verification import FindingKind
 from monitor.journal.verify import verify_records
 from monitor.journal.writer import Journal
 from monitor.reading import Quality, Reading

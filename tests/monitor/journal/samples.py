@@ -14,12 +14,12 @@ from monitor.journal import (
     JournalReader,
     LotBook,
     Record,
-    Signer,
     cycle_stream,
     enclosure_day_stream,
 )
 from monitor.journal.keys import DeviceKey
 from monitor.reading import Quality, Reading
+from monitor.signature import Signature
 
 T0 = 1_795_680_000_000_000_000  # 2026-11-26T08:00:00Z
 S = 1_000_000_000
@@ -54,6 +54,11 @@ class StepClock:
         self.mono += seconds
 
 
+def alice(meaning: str) -> Signature:
+    """Alice signing one lot record; ``meaning`` says what she did."""
+    return Signature("alice", "Alice Martin", meaning, "first entry")
+
+
 def build_journal(path: Path, key: DeviceKey, checkpoint_every: int = 4) -> None:
     """A sealed cycle, an open enclosure-day, a lot with a correction, and the device stream."""
     options = JournalOptions(checkpoint_every_records=checkpoint_every)
@@ -69,12 +74,13 @@ def build_journal(path: Path, key: DeviceKey, checkpoint_every: int = 4) -> None
             quality = Quality.OK if i != 4 else Quality.FAULT
             journal.append_reading(ENCLOSURE, Reading("F1-air", T0 + i * 60 * S, value, quality))
         book = LotBook(journal)
-        signer = Signer("alice", "Alice Martin", "first entry")
-        book.create(LOT, ["D001", "D002"], signer)
-        book.record_bacteriology(LOT, "before", 1200, 0, signer, "LAB-17")
-        book.link_cycle(LOT, CYCLE, signer)
-        book.start_stay(LOT, "F1", T0 + 3600 * S, signer)
-        book.correct(LOT, 2, "transcription error", signer, "total_flora_cfu_ml", 1300.0)
+        book.create(LOT, ["D001", "D002"], alice("created"))
+        book.record_bacteriology(LOT, "before", 1200, 0, alice("recorded"), "LAB-17")
+        book.link_cycle(LOT, CYCLE, alice("linked"))
+        book.start_stay(LOT, "F1", T0 + 3600 * S, alice("stored"))
+        book.correct(
+            LOT, 2, "transcription error", alice("corrected"), "total_flora_cfu_ml", 1300.0
+        )
     with Journal(path, key, StepClock(now=T0 + 7200 * S), options) as journal:
         journal.append_reading(ENCLOSURE, Reading("F1-air", T0 + 7200 * S, 3.6, Quality.OK))
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
-from monitor.journal import Record, Report, Severity
+from monitor.journal import FindingSeverity, Record, VerificationReport
 from monitor.journal.canonical import chain_hash, record_canonical
 from monitor.journal.record import FieldValue
-from monitor.journal.report import FindingKind
+from monitor.journal.verification import FindingKind
 
 Place = tuple[str, int]
 
@@ -138,10 +138,10 @@ def swaps(draw: st.DrawFn, records: list[Record]) -> Tampered:
     )
 
 
-def assert_located(report: Report, tampered: Tampered) -> None:
+def assert_located(report: VerificationReport, tampered: Tampered) -> None:
     """Every place is named by an error of a right kind, and no error names another place."""
     assert not report.ok, f"{tampered.what}: not detected\n{report.format()}"
-    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    errors = [f for f in report.findings if f.severity is FindingSeverity.ERROR]
     for stream, seq in tampered.places:
         named = [f for f in errors if f.covers(stream, seq) and f.kind in tampered.kinds]
         assert named, f"{tampered.what}: {stream}#{seq} not named\n{report.format()}"

@@ -155,12 +155,26 @@ def test_readers_need_an_existing_journal(tmp_path: Path) -> None:
     assert not (tmp_path / "j.sqlite").exists()
 
 
+# Root writes anywhere, so a child run by root becomes ``nobody`` to read; it imports the
+# journal code first, because the checkout may sit in a directory (a 0700 home) that
+# ``nobody`` cannot enter, and only the read itself must do without write access.
 READ = """
+import os
 import sys
-import tempfile
 from pathlib import Path
 from monitor.journal import JournalReader
-with JournalReader(Path(sys.argv[1])) as reader:
+journal = Path(sys.argv[1])
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+try:
+    (journal.parent / "probe").touch()
+except PermissionError:
+    pass
+else:
+    sys.exit("the reader can write the journal's directory: the test proves nothing")
+with JournalReader(journal) as reader:
     print(len(reader.stream_records("device")))
 """
 
@@ -171,10 +185,8 @@ def test_a_journal_in_a_directory_the_reader_cannot_write_can_be_read() -> None:
     small_journal(directory / "j.sqlite")
     (directory / "j.sqlite").chmod(0o444)
     directory.chmod(0o555)
-    command = [sys.executable, "-c", READ, str(directory / "j.sqlite")]
-    if os.geteuid() == 0:  # root writes anywhere: read as an unprivileged user instead
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", READ, str(directory / "j.sqlite")]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd="/", check=False)
     directory.chmod(0o755)
     shutil.rmtree(directory)

@@ -65,7 +65,7 @@ async def quiet_daemon(tmp: Path, people: Mapping[str, Role]) -> AsyncIterator[D
     try:
         await asyncio.wait_for(daemon.ready.wait(), 10)
         assert daemon.pipeline is not None
-        alarms = daemon.pipeline.alarms.alarms
+        alarms = daemon.pipeline.desk.manager.alarms
         for _ in range(200):  # the start-up grace, then the first tick
             if STALE in alarms:
                 break
@@ -85,4 +85,4 @@ def snapshot(daemon: Daemon) -> Snapshot:
     pipeline.journal.flush()  # what the daemon appended, without waiting for its committer
     with JournalReader(pipeline.journal.path) as reader:
         records = {name: len(reader.stream_records(name)) for name in reader.stream_names()}
-    return records, copy.deepcopy(pipeline.alarms.alarms), sorted(pipeline.cycles)
+    return records, copy.deepcopy(pipeline.desk.manager.alarms), sorted(pipeline.cycles)

@@ -32,9 +32,9 @@ from monitor.journal import (
     verify_journal,
     verify_records,
 )
+from monitor.journal.head_messages import head_from_message, head_topic
 from monitor.journal.signing import check_signed_record
 from monitor.service.daemon import Daemon
-from monitor.service.head_publisher import head_from_message, head_topic
 from monitor.users import Role, UserStore
 from simulator.lab import Lab
 from simulator.scenario import load_shipped_scenario
@@ -98,7 +98,7 @@ async def test_a_day_end_to_end(
 
             pipeline = daemon.pipeline
             assert pipeline is not None
-            alarms = pipeline.alarms.alarms
+            alarms = pipeline.desk.manager.alarms
             await until(lambda: bool(pipeline.closed), 90, "the first cycle to close")
             verdict = pipeline.closed[0].machine.verdict
             assert verdict is not None
@@ -191,7 +191,7 @@ async def check_published_head(
 async def retained_message(broker: MosquittoBroker, settings: Settings, topic: str) -> bytes:
     assert settings.mqtt is not None
     async with aiomqtt.Client("127.0.0.1", broker.port) as client:
-        await client.subscribe(f"{settings.mqtt.topic_prefix.rstrip('/')}/{topic}")
+        await client.subscribe(f"{settings.mqtt.prefix}/{topic}")
         message = await asyncio.wait_for(anext(aiter(client.messages)), 5)
     assert message.retain
     return bytes(message.payload)

@@ -10,13 +10,10 @@ import aiomqtt
 from config.links import MqttBroker
 from drivers.mqtt_publish import MqttPublisher
 from monitor.journal import Journal, JournalReader, Record, Unreadable, cycle_stream
+from monitor.journal.head_messages import head_from_message, head_topic
 from monitor.journal.signing import check_signed_record
 from monitor.reading import Quality, Reading
-from monitor.service.head_publisher import (
-    ChainHeadPublisher,
-    head_from_message,
-    head_topic,
-)
+from monitor.service.head_publisher import ChainHeadPublisher
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.monitor.journal.samples import T0, StepClock, device_key
 

@@ -121,6 +121,19 @@ async def until_serving(url: str, process: subprocess.Popen[bytes], daemons: Dae
     raise AssertionError(f"the daemon did not serve {url}\n{daemons.log_tail()}")
 
 
+async def until_reading(url: str, probes: tuple[str, ...], daemons: Daemons) -> None:
+    """Until the daemon has a reading of each of ``probes``: a cycle start needs them."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            async with session.get(url + "/api/status") as response:
+                status = await response.json()
+            seen = {p["probe"]: p for p in status["probes"]}
+            if all(seen[p]["value"] is not None for p in probes):
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"no reading of {probes}\n{daemons.log_tail()}")
+
+
 async def post(url: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
     async with aiohttp.ClientSession() as s, s.post(url + path, json=body) as r:
         return r.status, await r.json()
@@ -183,17 +196,19 @@ async def test_sigkill_mid_hold_then_restart(daemons: Daemons, mosquitto: Mosqui
     assert (await post(url, "/api/lots", lot))[0] == 201
     start = {"user": "anne", "password": PW, "pasteuriser": "P1", "program": "holder63",
              "lots": [LOT]}  # fmt: skip
-    status, cycle = await post(url, "/api/cycles", start)
-    assert status == 201, cycle
-    stream = cycle["cycle"]
 
-    notes = Notifications(mosquitto, f"{settings.mqtt.topic_prefix}/alarms/notifications")
+    notes = Notifications(mosquitto, f"{settings.mqtt.prefix}/alarms/notifications")
     listener = asyncio.create_task(notes.run(), name="notification-listener")
-    # The lab starts once the cycle is registered, so the pasteuriser's heating is never
-    # taken for an unregistered cycle; its time zero is wherever the shared clock stands.
+    # A cycle is started once its probes answer (a start is refused while they cannot), and
+    # before the pasteuriser heats (4 simulated minutes after the lab starts, under a second
+    # of real time), so its heating is never taken for an unregistered cycle.
     lab = Lab.from_scenario(load_scenario(SCENARIO))
     try:
         async with Simulation(settings, lab, daemons.clock):
+            await until_reading(url, ("P1-bath", "P1-ref"), daemons)
+            status, cycle = await post(url, "/api/cycles", start)
+            assert status == 201, cycle
+            stream = cycle["cycle"]
             await asyncio.wait_for(notes.subscribed.wait(), 10)
             await until(lambda: held_long_enough(journal, stream), 60, "minutes of hold",
                         daemons, journal=True)  # fmt: skip

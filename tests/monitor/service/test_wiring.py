@@ -31,9 +31,9 @@ def test_gap_limit_uses_slowest_judged_probe(settings) -> None:  # type: ignore[
 
 
 def test_band_specs(settings) -> None:  # type: ignore[no-untyped-def]
-    fridge = wiring.band_spec(settings.enclosures[0])
+    fridge = wiring.band_spec(settings.enclosures[0], settings)
     assert (fridge.low_c, fridge.high_c, fridge.delay_s, fridge.gross_high_c) == (0, 4, 600, 8)
-    freezer = wiring.band_spec(settings.enclosures[2])
+    freezer = wiring.band_spec(settings.enclosures[2], settings)
     assert (freezer.low_c, freezer.high_c, freezer.delay_s) == (None, -18, 1200)
 
 
@@ -52,3 +52,11 @@ def test_day_key_is_local_date() -> None:
 def test_unknown_pasteuriser(settings) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound, match=r"unknown pasteuriser 'P9' \(known: P1\)"):
         wiring.pasteuriser(settings, "P9")
+
+
+def test_the_settle_time_the_fail_margin_and_the_coverage_reach_the_rules(settings) -> None:  # type: ignore[no-untyped-def]
+    policy = wiring.cycle_policy(settings, settings.pasteurisers[0])
+    assert (policy.settle_s, policy.cooling_fail_margin_c) == (120.0, 5.0)
+    fridge = settings.enclosures[0]
+    slowest = max(settings.probe(p).stale_after_s for p in fridge.probes)
+    assert wiring.band_spec(fridge, settings).coverage_s == slowest

@@ -49,9 +49,10 @@ def modbus_probe(
     word_order: str = "big",
     period_s: float = 0.05,
     stale_after_periods: int = 20,
+    status: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    source = {
+    source: dict[str, Any] = {
         "kind": "modbus",
         "bus": bus,
         "unit_id": unit_id,
@@ -61,6 +62,8 @@ def modbus_probe(
         "table": table,
         "word_order": word_order,
     }
+    if status is not None:
+        source["status"] = status
     return {
         "id": probe_id,
         "source": source,

@@ -184,15 +184,15 @@ def test_settings_the_simulator_cannot_serve_are_refused() -> None:
     unknown = make_settings([tcp_bus("b", 502)], [modbus_probe("ghost", "b", 1, 0)])
     with pytest.raises(ValueError, match="probe ghost of Modbus bus b is not in the simulated lab"):
         ModbusFrontend(unknown, lab)
-    overlap = make_settings(
-        [tcp_bus("b", 502)],
-        [
-            modbus_probe("bath", "b", 1, 0, encoding="float32", scale=1.0),
-            modbus_probe("ref", "b", 1, 1),
-        ],
-    )
-    with pytest.raises(ValueError, match="probes bath and ref share holding registers of unit 1"):
-        ModbusFrontend(overlap, lab)
+    # Overlapping registers are refused by the settings themselves, before any front-end.
+    with pytest.raises(ValueError, match="the value of probe ref overlaps probe bath's value"):
+        make_settings(
+            [tcp_bus("b", 502)],
+            [
+                modbus_probe("bath", "b", 1, 0, encoding="float32", scale=1.0),
+                modbus_probe("ref", "b", 1, 1),
+            ],
+        )
     empty = make_settings([tcp_bus("b", 502), tcp_bus("idle", 503)], PROBES)
     assert list(ModbusFrontend(empty, lab).buses) == ["b"]
     with pytest.raises(ValueError, match="bus b is Modbus TCP: only RTU frames carry a CRC"):

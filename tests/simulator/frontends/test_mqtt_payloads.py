@@ -40,8 +40,14 @@ STYLES = [
 ]
 
 
-@pytest.mark.parametrize(("fmt", "source"), STYLES)
-@pytest.mark.parametrize("unit", ["C", "F"])
+# Zigbee2MQTT always publishes °C: a probe of it set to °F is refused with the settings.
+UNITS = {"zigbee2mqtt": ("C",)}
+
+
+CASES = [(fmt, source, unit) for fmt, source in STYLES for unit in UNITS.get(fmt, ("C", "F"))]
+
+
+@pytest.mark.parametrize(("fmt", "source", "unit"), CASES)
 def test_every_style_round_trips_through_the_driver(
     fmt: str, source: dict[str, Any], unit: str
 ) -> None:
@@ -75,14 +81,13 @@ def test_no_answer_publishes_nothing() -> None:
 
 
 def test_open_circuit_publishes_the_sentinel_and_the_driver_flags_it() -> None:
-    for fmt, source in STYLES:
-        for unit in ("C", "F"):
-            p = probe(fmt, unit, **source)
-            payload = render_payload(p, ProbeOutput(-127.0, ProbeFaultKind.OPEN_CIRCUIT), WHEN)
-            assert payload is not None
-            assert isinstance(p.source, MqttSource)
-            parsed = PayloadParser(p.source).parse(payload)
-            assert make_reading(p, parsed.value, 0, parsed.unit).quality is Quality.FAULT
+    for fmt, source, unit in CASES:
+        p = probe(fmt, unit, **source)
+        payload = render_payload(p, ProbeOutput(-127.0, ProbeFaultKind.OPEN_CIRCUIT), WHEN)
+        assert payload is not None
+        assert isinstance(p.source, MqttSource)
+        parsed = PayloadParser(p.source).parse(payload)
+        assert make_reading(p, parsed.value, 0, parsed.unit).quality is Quality.FAULT
 
 
 def test_a_device_exception_publishes_a_message_without_a_temperature() -> None:

@@ -30,7 +30,7 @@ def test_publishes_the_mqtt_probes_of_the_settings() -> None:
     )
     frontend = MqttFrontend(settings, FakeLab({"F1": ProbeOutput(3.0)}), SystemClock())
     assert [p.id for p in frontend.probes] == ["F1"]
-    assert frontend.connector.client_id == "lactamon-sim"
+    assert frontend.connector.client_id == f"lactamon-{settings.site.id}-{settings.site.device}-sim"
 
 
 def test_needs_a_broker_and_probes_the_lab_knows() -> None:

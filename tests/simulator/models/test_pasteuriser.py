@@ -93,7 +93,7 @@ def _hold_length_s(params: PasteuriserParams, hold_s: float) -> int:
 
 
 def test_the_hold_runs_past_the_program_by_its_margin() -> None:
-    # DOMAIN.md: real programs hold ~35 min for a 30-min hold.
+    # docs/RULES.md, Pasteurisation: real programs hold ~35 min for a 30-min hold.
     assert PasteuriserParams().hold_margin_s == 300.0
     assert _hold_length_s(PasteuriserParams(hold_margin_s=0.0), 600.0) == 600
     assert _hold_length_s(PasteuriserParams(hold_margin_s=120.0), 600.0) == 720

@@ -1,0 +1,108 @@
+"""User changes into the signed journal: the audit's changes, in order, as ``users`` records.
+
+The command line changes the user database directly, the daemon running or not (the first
+supervisor is added before the daemon ever starts). The daemon, the only writer of the
+journal, copies each change of the database's audit into the journal's ``users`` stream: at
+start (changes made while it was stopped) and every few seconds while it runs. A record is
+stamped when it is journaled; ``changed_ns`` says when the change was made.
+
+What was copied is read from the journal itself, the last ``audit_id`` of the ``users``
+stream, so a crash between an append and its commit neither skips nor repeats a change.
+While the journal cannot commit (disk full), changes wait in the audit, which keeps them.
+
+A record holds ``audit_id``, ``changed_ns``, ``account`` (the user changed), what changed,
+and the supervisor's signature (``user``, ``printed_name``, ``meaning``, ``comment``):
+
+| kind | what changed |
+|---|---|
+| ``user_added`` | ``account_name`` (printed name), ``role``, ``disabled`` false |
+| ``user_role_changed`` | ``role``, ``previous_role`` |
+| ``user_disabled`` | ``disabled`` true |
+| ``user_password_changed`` | ``password``: ``changed`` (never the hash) |
+
+``backfilled`` (true) marks a change made before signatures were kept with changes: its
+printed name is the one the database held when it was journaled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from monitor.journal import Journal, JournalReader
+from monitor.journal.record import FieldValue
+from monitor.journal.streams import USERS_STREAM
+from monitor.users import audit
+from monitor.users.audit import Change
+from monitor.users.store import UserStore
+
+POLL_S = 2.0
+BATCH = 100
+KINDS = {
+    audit.ADDED: "user_added",
+    audit.ROLE_CHANGED: "user_role_changed",
+    audit.DISABLED: "user_disabled",
+    audit.PASSWORD_CHANGED: "user_password_changed",
+}
+
+
+class UserChangeJournal:
+    """Copies the user database's changes into the journal (a daemon component)."""
+
+    def __init__(
+        self, users: UserStore, journal: Journal, poll_s: float = POLL_S, batch: int = BATCH
+    ) -> None:
+        self.users, self.journal, self.poll_s, self.batch = users, journal, poll_s, batch
+        self.last_id = journaled_up_to(journal)
+
+    async def run(self) -> None:
+        while True:
+            self.catch_up()
+            await asyncio.sleep(self.poll_s)  # real time: people's changes, not the lab's
+
+    def catch_up(self) -> int:
+        """Journal every change not yet journaled; how many."""
+        if self.journal.last_error is not None:
+            return 0  # they wait in the audit until the journal commits again
+        count = 0
+        while True:
+            changes = self.users.changes_after(self.last_id, self.batch)
+            with self.journal.together():
+                for change in changes:
+                    self.journal.append_event(
+                        USERS_STREAM, KINDS[change.action], change_fields(change)
+                    )
+                    self.last_id = change.audit_id
+            count += len(changes)
+            if len(changes) < self.batch:
+                return count
+
+
+def journaled_up_to(journal: Journal) -> int:
+    """The audit id of the last change the journal's ``users`` stream holds, 0 for none."""
+    with JournalReader(journal.path) as reader:
+        for record in reversed(reader.stream_records(USERS_STREAM)):
+            audit_id = record.fields.get("audit_id")
+            if type(audit_id) is int:
+                return audit_id
+    return 0
+
+
+def change_fields(change: Change) -> dict[str, FieldValue | None]:
+    """The record fields of a change (the module's table); None fields are left out."""
+    fields: dict[str, FieldValue | None] = {
+        "audit_id": change.audit_id,
+        "changed_ns": change.ts,
+        "account": change.username,
+        **change.by.fields(),
+    }
+    if change.action == audit.ADDED:
+        fields.update(account_name=change.account_name, role=change.role, disabled=False)
+    elif change.action == audit.ROLE_CHANGED:
+        fields.update(role=change.role, previous_role=change.previous_role)
+    elif change.action == audit.DISABLED:
+        fields["disabled"] = True
+    elif change.action == audit.PASSWORD_CHANGED:
+        fields["password"] = "changed"
+    if change.backfilled:
+        fields["backfilled"] = True
+    return fields
