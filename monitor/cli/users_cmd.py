@@ -1,7 +1,11 @@
-"""``lactamon users add | passwd | disable | list``: who may sign, and as what.
+"""``lactamon users add | role | passwd | disable | list``: who may sign, and as what.
 
 Supervisors manage users (docs/RULES.md, People): every change is signed by a supervisor's
-name and password, except the very first user of a new site, who must be a supervisor.
+name and password, except the very first user of a new site, who must be a supervisor. The
+change and its signature (login, printed name, meaning ``authorised``, ``--comment``) are
+written to the user database's audit; the daemon copies them into the journal's ``users``
+stream, at once when it runs, at its next start otherwise (``monitor.users.journaling``), so
+these commands need no running daemon.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_OK, CliError
 from monitor.cli.prompt import ask_new_password, ask_password
 from monitor.clock import SystemClock
+from monitor.signature import Signature
 from monitor.users import AuthError, Permission, Role, UserError, UserStore
+from monitor.users.audit import CHANGE_MEANING
+
+JOURNALED = "the daemon writes it to the signed journal (at its next start if it is stopped)"
 
 
 def register(commands: Any) -> None:
@@ -28,6 +36,12 @@ def register(commands: Any) -> None:
     add.add_argument("--by", help="supervisor signing the change (not for the first user)")
     add.set_defaults(handler=run_add)
 
+    role = actions.add_parser("role", help="give a user another role")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, choices=[r.value for r in Role])
+    role.add_argument("--by", required=True, help="supervisor signing the change")
+    role.set_defaults(handler=run_role)
+
     passwd = actions.add_parser("passwd", help="set a user's password")
     passwd.add_argument("username")
     passwd.add_argument("--by", required=True, help="supervisor signing the change")
@@ -40,7 +54,9 @@ def register(commands: Any) -> None:
 
     listing = actions.add_parser("list", help="list users and roles")
     listing.set_defaults(handler=run_list)
-    for sub in (add, passwd, disable, listing):
+    for sub in (add, role, passwd, disable):
+        sub.add_argument("--comment", default="", help="why: kept with the signature")
+    for sub in (add, role, passwd, disable, listing):
         add_config_argument(sub)
 
 
@@ -55,14 +71,18 @@ def open_store(args: argparse.Namespace) -> UserStore:
         raise CliError(str(exc)) from None
 
 
-def supervisor(store: UserStore, by: str | None, now: int) -> str:
+def supervisor(store: UserStore, args: argparse.Namespace, now: int) -> Signature:
+    """The signature of the supervisor ``--by`` names, once their password is checked."""
+    by: str | None = args.by
     if by is None:
         raise CliError("--by SUPERVISOR is required: a supervisor signs user changes")
     try:
-        store.authorise(now, by, ask_password(f"password of {by}: "), Permission.MANAGE_USERS)
+        user = store.authorise(
+            now, by, ask_password(f"password of {by}: "), Permission.MANAGE_USERS
+        )
     except AuthError as exc:
         raise CliError(str(exc)) from None
-    return by
+    return Signature(user.username, user.printed_name, CHANGE_MEANING, args.comment)
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -71,18 +91,32 @@ def run_add(args: argparse.Namespace) -> int:
     try:
         role = Role(args.role)
         if store.all_users():
-            by = supervisor(store, args.by, now)
+            by = supervisor(store, args, now)
         elif role is not Role.SUPERVISOR:
             raise CliError("the first user of a site must be a supervisor")
-        else:
-            by = args.username
+        else:  # the first supervisor signs for themselves
+            by = Signature(args.username, args.name.strip(), CHANGE_MEANING, args.comment)
         password = ask_new_password(f"new password for {args.username}: ")
         user = store.add(now, args.username, args.name, role, password, by=by)
     except UserError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    print(f"added {user.role.value} {user.username} ({user.printed_name})")
+    print(f"added {user.role.value} {user.username} ({user.printed_name}); {JOURNALED}")
+    return EXIT_OK
+
+
+def run_role(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    now = SystemClock().now_ns()
+    try:
+        store.get(args.username)
+        user = store.set_role(now, args.username, Role(args.role), by=supervisor(store, args, now))
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"{user.username} is now a {user.role.value}; {JOURNALED}")
     return EXIT_OK
 
 
@@ -91,13 +125,13 @@ def run_passwd(args: argparse.Namespace) -> int:
     now = SystemClock().now_ns()
     try:
         store.get(args.username)
-        by = supervisor(store, args.by, now)
+        by = supervisor(store, args, now)
         store.set_password(now, args.username, ask_new_password("new password: "), by=by)
     except UserError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    print(f"password of {args.username} changed")
+    print(f"password of {args.username} changed; {JOURNALED}")
     return EXIT_OK
 
 
@@ -106,12 +140,12 @@ def run_disable(args: argparse.Namespace) -> int:
     now = SystemClock().now_ns()
     try:
         store.get(args.username)
-        store.disable(now, args.username, by=supervisor(store, args.by, now))
+        store.disable(now, args.username, by=supervisor(store, args, now))
     except UserError as exc:
         raise CliError(str(exc)) from None
     finally:
         store.close()
-    print(f"user {args.username} disabled")
+    print(f"user {args.username} disabled; {JOURNALED}")
     return EXIT_OK
 
 

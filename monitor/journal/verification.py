@@ -35,6 +35,8 @@ class FindingKind(StrEnum):
     UNSIGNED_TAIL = "unsigned_tail"  # warning
     TIME_BACKWARDS = "time_backwards"
     CLOCK_STEP = "clock_step"  # warning: a stamp going back that a recorded clock step explains
+    AFTER_CLOSE = "after_close"  # stored after a clean close, before the next session opened
+    DAMAGE_NOTED = "damage_noted"  # named damaged by a ``stream_damaged`` record of its stream
 
 
 STREAMS_LISTED = 50  # beyond, format() lists only the streams with findings

@@ -20,6 +20,7 @@ from monitor.journal.findings import stream_findings, unplaced_findings
 from monitor.journal.keys import key_id_of
 from monitor.journal.record import Record, Unreadable
 from monitor.journal.rowcodec import LOST_STREAM
+from monitor.journal.session_findings import after_close_findings, closed_windows, noted_findings
 from monitor.journal.streams import DEVICE_STREAM
 from monitor.journal.time_order import clock_steps, time_findings
 from monitor.journal.verification import (
@@ -130,7 +131,9 @@ class _Verification:
         self.openings: dict[int, list[tuple[str, Tip]]] = {}
         self.walks: dict[str, StreamWalk] = {}
         self.unplaced: list[Item] = []
-        self.steps = clock_steps(src.stream_items(DEVICE_STREAM))
+        device = src.stream_items(DEVICE_STREAM)
+        self.steps = clock_steps(device)
+        self.windows = closed_windows(device) if ordered else []  # storage order is known
 
     def first_pass(self) -> None:
         """Place each stream alone; keep only the streams where something does not fit."""
@@ -175,6 +178,8 @@ class _Verification:
 
     def _findings(self, walk: StreamWalk) -> tuple[list[Finding], StreamSummary]:
         findings, summary = stream_findings(walk, self.trusted, self.ordered)
+        findings += noted_findings(walk) + after_close_findings(walk, self.windows)
+        findings.sort(key=lambda f: (f.seq or 0, f.kind.value))
         # Stamps are judged on a stream found intact: damage found is located already.
         if self.ordered and not any(f.severity is FindingSeverity.ERROR for f in findings):
             findings += time_findings(walk, self.steps)

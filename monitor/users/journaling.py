@@ -105,4 +105,9 @@ def change_fields(change: Change) -> dict[str, FieldValue | None]:
         fields["password"] = "changed"
     if change.backfilled:
         fields["backfilled"] = True
-    return fields
+    return {name: _journal_text(value) for name, value in fields.items()}
+
+
+def _journal_text(value: FieldValue | None) -> FieldValue | None:
+    """Text as the journal takes it: an older row's NUL is escaped, never a stopped copy."""
+    return value.replace("\0", "\\x00") if isinstance(value, str) else value

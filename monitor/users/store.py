@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from monitor.signature import Signature
 from monitor.users import audit
 from monitor.users.audit import CHANGE_MEANING, Change
-from monitor.users.credentials import password_problem, username_problem
+from monitor.users.credentials import password_problem, text_problem, username_problem
 from monitor.users.credentials import valid_username as _valid
 from monitor.users.roles import Permission, Role, allowed
 from monitor.users.unknown_names import UnknownNames, dummy_hash
@@ -109,7 +109,7 @@ class UserStore:
         _refuse(username_problem(username))
         if not printed_name.strip():
             raise UserError("a printed name is required: it appears on every signature")
-        _refuse(password_problem(password))
+        _refuse(password_problem(password) or text_problem("printed name", printed_name))
         if self._row(username) is not None:
             raise UserError(f"user {username!r} already exists")
         password_hash = self._hasher.hash(password)
@@ -259,10 +259,12 @@ class UserStore:
         audit.record_event(self._db, ts, username, action, by, detail)
 
     def _signature(self, by: str | Signature) -> Signature:
-        if isinstance(by, Signature):
-            return by
-        row = self._row(by)
-        return Signature(by, row[1] if row is not None else by, CHANGE_MEANING)
+        if not isinstance(by, Signature):
+            row = self._row(by)
+            by = Signature(by, row[1] if row is not None else by, CHANGE_MEANING)
+        for name, text in by.fields().items():
+            _refuse(text_problem(name, text))
+        return by
 
     def _supervisors(self) -> int:
         sql = "SELECT COUNT(*) FROM users WHERE role = ? AND disabled = 0"

@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor.journal import Journal, JournalReader
+from monitor.journal.streams import USERS_STREAM
+from monitor.signature import Signature
+from monitor.users import UserStore
+from monitor.users.journaling import UserChangeJournal
+from tests.monitor.journal.samples import StepClock, device_key
+
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
@@ -79,3 +86,52 @@ def test_missing_config_is_exit_2(tmp_path: Path) -> None:
     result = lactamon(tmp_path / "absent.toml", "users", "list")
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_every_change_is_signed_by_the_supervisor_and_reaches_the_journal(
+    config: Path, tmp_path: Path
+) -> None:
+    sophie = ["--by", "sophie"]
+    steps = [
+        (["add", "sophie", "--name", "Dr Sophie Bernard", "--role", "supervisor"],
+         "password-sophie\n", "added supervisor sophie"),
+        (["add", "anne", "--name", "Anne Martin", "--role", "technician", *sophie,
+          "--comment", "night shift"], "password-sophie\npassword-anne\n", "added technician"),
+        (["role", "anne", "--role", "supervisor", *sophie], "password-sophie\n",
+         "anne is now a supervisor"),
+        (["passwd", "anne", *sophie], "password-sophie\npassword-anne-2\n", "password of anne"),
+        (["disable", "anne", *sophie, "--comment", "left"], "password-sophie\n", "disabled"),
+    ]  # fmt: skip
+    for args, stdin, said in steps:
+        done = lactamon(config, "users", *args, stdin=stdin)
+        assert done.returncode == 0, done.stderr
+        assert said in done.stdout
+        assert "journal" in done.stdout  # says where the change goes next
+    assert "anne             supervisor" in lactamon(config, "users", "list").stdout
+
+    store = UserStore(tmp_path / "users.sqlite")
+    journal_path = tmp_path / "journal.sqlite"
+    with Journal(journal_path, device_key(), StepClock()) as journal:
+        assert UserChangeJournal(store, journal).catch_up() == 5
+    with JournalReader(journal_path) as reader:
+        records = [r for r in reader.stream_records(USERS_STREAM) if r.kind != "checkpoint"]
+    assert [r.kind for r in records] == [
+        "user_added", "user_added", "user_role_changed", "user_password_changed",
+        "user_disabled",
+    ]  # fmt: skip
+    signer = Signature("sophie", "Dr Sophie Bernard", "authorised", "night shift")
+    assert {k: records[1].fields[k] for k in signer.fields()} == signer.fields()
+    assert records[4].fields["comment"] == "left"
+    assert records[2].fields["role"] == "supervisor"
+
+
+def test_role_changes_are_signed_and_checked(config: Path) -> None:
+    lactamon(config, "users", "add", "sophie", "--name", "S", "--role", "supervisor",
+             stdin="password-sophie\n")  # fmt: skip
+    last = lactamon(config, "users", "role", "sophie", "--role", "technician", "--by", "sophie",
+                    stdin="password-sophie\n")  # fmt: skip
+    assert last.returncode == 1
+    assert "sophie is the last supervisor" in last.stderr
+    unsigned = lactamon(config, "users", "role", "sophie", "--role", "technician")
+    assert unsigned.returncode == 2
+    assert "--by" in unsigned.stderr

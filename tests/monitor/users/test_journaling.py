@@ -131,11 +131,10 @@ def test_text_an_older_audit_row_holds_cannot_stop_the_copy(
 ) -> None:
     store._db.execute(
         "INSERT INTO audit (ts, username, action, by_user, detail, by_printed_name, meaning, "
-        "comment) VALUES (300, 'anne', 'disabled', 'sophie', '', 'Dr\0Bernard', 'authorised', "
-        "?)",
-        ("\udcff",),
+        "comment) VALUES (300, 'anne', 'disabled', 'sophie', '', ?, 'authorised', '')",
+        ("Dr\0Bernard",),
     )
     with Journal(tmp_path / "journal.sqlite", KEY, StepClock()) as journal:
         assert UserChangeJournal(store, journal).catch_up() == 3
     last = users_records(tmp_path / "journal.sqlite")[-1]
-    assert (last.fields["printed_name"], last.fields["comment"]) == ("Dr\\x00Bernard", "\\udcff")
+    assert last.fields["printed_name"] == "Dr\\x00Bernard"
