@@ -29,6 +29,16 @@ class Priority(IntEnum):
     LOW = 4
 
 
+# Alarms about the record itself: damage found in the journal, the journal lost from its
+# path. What they say puts the lab's proof in doubt, so only a supervisor may acknowledge one.
+SUPERVISOR_ACK_PREFIXES = ("journal:",)
+
+
+def supervisor_acknowledges(key: str) -> bool:
+    """Whether only a supervisor may acknowledge the alarm ``key``."""
+    return key.startswith(SUPERVISOR_ACK_PREFIXES)
+
+
 class AlarmError(Refused):
     """An operation on an alarm that its state or the policy forbids."""
 
@@ -60,6 +70,11 @@ class Alarm:
     @property
     def needs_ack(self) -> bool:
         return self.state in (AlarmState.UNACKED, AlarmState.RTN_UNACKED)
+
+    @property
+    def supervisor_only(self) -> bool:
+        """Only a supervisor may acknowledge it (``supervisor_acknowledges``)."""
+        return supervisor_acknowledges(self.key)
 
     @property
     def suppressed(self) -> bool:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from config import Settings, load_settings
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
-from monitor.clock import datetime_to_ns
+from monitor.clock import SystemClock, datetime_to_ns
 from monitor.journal import (
     BundleError,
     JournalError,
@@ -36,6 +36,7 @@ from monitor.journal import (
     verify_journal,
     verify_records,
 )
+from monitor.journal.rotation_file import rotate_key_file
 from monitor.journal.trust import Trust, decide, read_trusted_keys
 from monitor.journal.witness import PublishedHead
 
@@ -55,6 +56,12 @@ exit codes:
 def register(commands: Any) -> None:
     gen = commands.add_parser("keygen", help="create the device's Ed25519 signing key")
     gen.add_argument("--key", type=Path, help="key file to create (default: signing.key_file)")
+    gen.add_argument(
+        "--rotate",
+        action="store_true",
+        help="replace the key by a new one; the old one (kept) signs a statement handing "
+        "the journal over, which the daemon journals at its next start",
+    )
     add_config_argument(gen)
     gen.set_defaults(handler=run_keygen)
 
@@ -114,6 +121,9 @@ def run_keygen(args: argparse.Namespace) -> int:
     if path is None:
         path = settings_or_exit(load_settings, args.config).signing.key_file
     try:
+        if args.rotate:
+            print(rotate_key_file(path, SystemClock().now_ns()).describe(path))
+            return EXIT_OK
         make_private_folders(path.parent)
         public, key_id = keygen(path)
     except (KeyFileError, OSError) as exc:

@@ -24,10 +24,11 @@ from monitor.journal.chain import Item
 from monitor.journal.contents import bundle_contents
 from monitor.journal.dossier import LotDossier, fold_lot
 from monitor.journal.errors import BundleError, PublicKeyError
+from monitor.journal.key_rotation import KEY_ROTATED
 from monitor.journal.keys import DeviceKey, generate_key_file, parse_public_key, public_key_b64
 from monitor.journal.reader import JournalReader
 from monitor.journal.signing import SEAL
-from monitor.journal.streams import lot_stream, parse_enclosure_day
+from monitor.journal.streams import DEVICE_STREAM, lot_stream, parse_enclosure_day
 from monitor.journal.trust import PublicKeyInput, Trust, as_trust, decide
 from monitor.journal.verification import Finding, FindingKind, VerificationReport
 from monitor.journal.verify import bulk_work, trusted_keys, verify_records, verify_source
@@ -56,7 +57,8 @@ def verify_journal(
     """
     with JournalReader(Path(path)) as reader, reader.snapshot():
         stored = {**trusted_keys(carried), **reader.device_keys()}
-        decision = decide(as_trust(trust), stored, "the key(s) the journal stores")
+        rotations = reader.records_of_kind(KEY_ROTATED, DEVICE_STREAM)
+        decision = decide(as_trust(trust), stored, "the key(s) the journal stores", rotations)
         report = verify_source(
             _JournalSource(reader), decision.keys.values(), ordered=True, source=str(path)
         )

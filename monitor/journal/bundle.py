@@ -109,7 +109,7 @@ def read_bundle(path: Path) -> tuple[BundleHeader, list[Record | Unreadable]]:
         lines = [line.removesuffix("\r") for line in lines]
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path}: cannot read the bundle ({exc})") from None
-    if not lines:
+    if not any(line.strip() for line in lines):
         raise BundleError(f"{path}: empty file, not a lactamon bundle")
     header = _header(path, lines[0])
     numbered = enumerate(lines[1:], start=2)

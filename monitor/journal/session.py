@@ -5,8 +5,9 @@ last ``device`` record that is not a checkpoint is ``journal_closed`` exactly wh
 session closed cleanly. The next session opens with ``journal_opened``, or with
 ``journal_reopened`` (the gap record) after an unclean end such as a crash or a power cut.
 
-After a clean close, ``closed`` says where the close is and where the session it closed
-began: the writer's check at the next opening looks for records stored after it.
+``closed`` says where the last ``journal_closed`` is, where the session it closed began and
+where the next one did, if one did: between a close and the next opening record no writer
+runs, and the writer's check at its opening looks for records stored there.
 """
 
 from __future__ import annotations
@@ -27,14 +28,23 @@ class SessionState(StrEnum):
     UNCLEAN = "unclean"
 
 
+OPENINGS = ("journal_opened", "journal_reopened")
+
+
 @dataclass(frozen=True, slots=True)
-class CleanClose:
-    """The ``journal_closed`` record of a clean session, and the row that opened the session."""
+class LastClose:
+    """The last ``journal_closed`` record (row, seq, time), with the rows of the opening
+    records before and after it."""
 
     row: int
     seq: int
     ts: int
     opened_row: int  # 0 when no opening record is found before it
+    next_opening_row: int | None  # None: no session opened after it
+
+    def stored_after(self, row: int) -> bool:
+        """Whether ``row`` lies between the close and the next opening: no writer made it."""
+        return self.row < row and (self.next_opening_row is None or row < self.next_opening_row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +55,7 @@ class PreviousSession:
     last_record_id: int | None = None
     last_record_ts: int | None = None
     last_record: str | None = None  # "stream#seq"
-    closed: CleanClose | None = None
+    closed: LastClose | None = None
 
     @property
     def clean(self) -> bool | None:
@@ -71,31 +81,36 @@ def previous_session(db: sqlite3.Connection, codec: RowCodec) -> PreviousSession
     where = f"{codec.streams.by_id.get(stream_id, '?')}#{seq}"
     device = codec.streams.by_text.get(DEVICE_STREAM)
     checkpoint = codec.symbols.by_text.get(CHECKPOINT)
-    state, closed = SessionState.UNCLEAN, None
+    state = SessionState.UNCLEAN
     if device is not None:
-        rows = db.execute(
-            "SELECT kind, id, seq, ts FROM records WHERE stream = ? ORDER BY seq DESC LIMIT 1000",
-            (device,),
-        ).fetchall()
-        for kind, row, seq, stamp in rows:
+        kinds = db.execute(
+            "SELECT kind FROM records WHERE stream = ? ORDER BY seq DESC LIMIT 1000", (device,)
+        )
+        for (kind,) in kinds:
             if kind != checkpoint:
                 if codec.symbols.by_id.get(kind) == "journal_closed":
                     state = SessionState.CLEAN
-                    if type(seq) is int and type(stamp) is int:
-                        closed = CleanClose(row, seq, stamp, _opened_row(db, codec, device, seq))
                 break
+    closed = None if device is None else last_close(db, codec, device)
     return PreviousSession(state, ident, ts, where, closed)
 
 
-def _opened_row(db: sqlite3.Connection, codec: RowCodec, device: int, below_seq: int) -> int:
-    kinds = [codec.symbols.by_text.get(k) for k in ("journal_opened", "journal_reopened")]
-    ids = [k for k in kinds if k is not None]
-    if not ids:
-        return 0
+def last_close(db: sqlite3.Connection, codec: RowCodec, device: int) -> LastClose | None:
+    """The last ``journal_closed`` of ``device`` and the opening records around it."""
+    kind = codec.symbols.by_text.get("journal_closed")
+    sql = "SELECT id, seq, ts FROM records WHERE stream = ? AND kind = ? ORDER BY seq DESC LIMIT 1"
+    found = db.execute(sql, (device, kind)).fetchone() if kind is not None else None
+    if found is None or type(found[1]) is not int or type(found[2]) is not int:
+        return None
+    row, seq, stamp = int(found[0]), found[1], found[2]
+    ids = [i for i in map(codec.symbols.by_text.get, OPENINGS) if i is not None]
     marks = ",".join("?" * len(ids))
-    found = db.execute(
-        f"SELECT id FROM records WHERE stream = ? AND seq < ? AND kind IN ({marks}) "
-        "ORDER BY seq DESC LIMIT 1",
-        (device, below_seq, *ids),
-    ).fetchone()
-    return int(found[0]) if found else 0
+    sql = (
+        f"SELECT id FROM records WHERE stream = ? AND seq {{}} ? AND kind IN ({marks}) "
+        "ORDER BY seq {} LIMIT 1"
+    )
+    before = db.execute(sql.format("<", "DESC"), (device, seq, *ids)).fetchone()
+    after = db.execute(sql.format(">", "ASC"), (device, seq, *ids)).fetchone()
+    return LastClose(
+        row, seq, stamp, int(before[0]) if before else 0, int(after[0]) if after else None
+    )

@@ -5,18 +5,26 @@ table, the settings' key file beside the journal) proves only that the records a
 whoever rewrote them could have put their own key there. A key is trusted when it is given
 (a public key, a trusted-keys file), or when a key that came with the records has a key id the
 person pinned: the id the device's owner published (``lactamon keygen`` prints it).
+
+Trusted keys grow through rotation statements (``key_rotation``): a ``key_rotated`` record
+whose statement is signed by a trusted key makes the key it introduces trusted, and so on
+along a chain of rotations, in whatever order the records come. A statement signed by a key
+that is not trusted introduces nothing, and a rotation never makes the old key trusted from
+the new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from monitor.journal.errors import PublicKeyError
+from monitor.journal.key_rotation import KEY_ROTATED, RotationError, RotationStatement
 from monitor.journal.keys import key_id_of, parse_public_key
+from monitor.journal.record import Record
 from monitor.journal.verification import VerificationReport
 
 PublicKeyInput = Ed25519PublicKey | str | bytes
@@ -57,9 +65,15 @@ def as_trust(value: Trust | PublicKeyInput | None) -> Trust:
     return Trust(keys=(key,))
 
 
-def decide(trust: Trust, carried: Mapping[str, Ed25519PublicKey], came_with: str) -> TrustDecision:
+def decide(
+    trust: Trust,
+    carried: Mapping[str, Ed25519PublicKey],
+    came_with: str,
+    rotations: Iterable[Record] = (),
+) -> TrustDecision:
     """The keys to verify with; ``carried``: the keys that came with the records, by key id,
-    described by ``came_with`` ("the key(s) the bundle names", …)."""
+    described by ``came_with`` ("the key(s) the bundle names", …); ``rotations``: records
+    among which the ``key_rotated`` ones can make more keys trusted (``grow_by_rotations``)."""
     ids = ", ".join(sorted(carried)) or "none"
     if not trust.given:
         return TrustDecision(
@@ -78,10 +92,56 @@ def decide(trust: Trust, carried: Mapping[str, Ed25519PublicKey], came_with: str
             keys.setdefault(key_id, carried[key_id])
         elif key_id not in keys:
             notes.append(f"key id {key_id} is pinned, but it is not among {came_with} ({ids})")
+    notes += grow_by_rotations(keys, rotations)
     stray = sorted(set(carried) - set(keys))
     if stray:
         notes.append(f"key id(s) {', '.join(stray)} among {came_with} are not trusted")
     return TrustDecision(keys, True, tuple(notes))
+
+
+def grow_by_rotations(keys: dict[str, Ed25519PublicKey], records: Iterable[Record]) -> list[str]:
+    """Add to ``keys`` every key a valid rotation statement by a key of ``keys`` introduces,
+    until none is left to add; notes on what was added, and on each statement refused."""
+    notes: list[str] = []
+    waiting: list[tuple[str, RotationStatement]] = []
+    for record in records:
+        if record.kind != KEY_ROTATED:
+            continue
+        where = f"{record.stream}#{record.seq}"
+        try:
+            waiting.append((where, RotationStatement.from_fields(record.fields)))
+        except RotationError as exc:
+            notes.append(f"{where}: a {KEY_ROTATED} record that is no rotation statement ({exc})")
+    grew = True
+    while grew:
+        grew = False
+        for where, statement in list(waiting):
+            old, new = statement.old_key_id, statement.new_key_id
+            signer = keys.get(old)
+            if signer is None:
+                continue
+            waiting.remove((where, statement))
+            problem = statement.problem(signer)
+            if problem is not None:
+                notes.append(
+                    f"{where}: the rotation statement introducing key {new} does not verify "
+                    f"with trusted key {old} ({problem}): key {new} is not trusted through it"
+                )
+            elif new not in keys:
+                keys[new] = statement.new_key()
+                notes.append(
+                    f"key {new} is trusted: trusted key {old} introduced it by the rotation "
+                    f"statement at {where}"
+                )
+                grew = True
+    for where, statement in waiting:
+        old, new = statement.old_key_id, statement.new_key_id
+        if new not in keys:
+            notes.append(
+                f"{where}: the rotation statement introducing key {new} is signed by key {old}, "
+                f"which is not trusted: key {new} is not trusted through it"
+            )
+    return notes
 
 
 def read_trusted_keys(path: Path) -> list[Ed25519PublicKey]:

@@ -133,7 +133,10 @@ class _Verification:
         self.unplaced: list[Item] = []
         device = src.stream_items(DEVICE_STREAM)
         self.steps = clock_steps(device)
-        self.windows = closed_windows(device) if ordered else []  # storage order is known
+        # Positions are row ids, one order for every stream, in a journal file only: a
+        # ``MemorySource`` numbers its input, which may hold one stream after another.
+        journal = ordered and not isinstance(src, MemorySource)
+        self.windows = closed_windows(device) if journal else []
 
     def first_pass(self) -> None:
         """Place each stream alone; keep only the streams where something does not fit."""
@@ -178,7 +181,7 @@ class _Verification:
 
     def _findings(self, walk: StreamWalk) -> tuple[list[Finding], StreamSummary]:
         findings, summary = stream_findings(walk, self.trusted, self.ordered)
-        findings += noted_findings(walk) + after_close_findings(walk, self.windows)
+        findings += noted_findings(walk) + after_close_findings(walk, self.windows, findings)
         findings.sort(key=lambda f: (f.seq or 0, f.kind.value))
         # Stamps are judged on a stream found intact: damage found is located already.
         if self.ordered and not any(f.severity is FindingSeverity.ERROR for f in findings):

@@ -8,6 +8,8 @@ uncommitted batch: at most one commit interval of records.
 
 While commits fail the records wait in a bounded buffer and appends go on (``buffer``); when
 the file leaves its path, ``rescue`` carries on in a copy saved beside it (``storage``).
+What it has not signed yet is checked when it opens, and damage named before it is signed
+over (``stream_book``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 
 from monitor.clock import Clock, SystemClock
 from monitor.journal.buffer import BufferState, PendingBuffer
@@ -33,6 +34,7 @@ from monitor.journal.heads import StreamState
 from monitor.journal.keys import DeviceKey
 from monitor.journal.options import JournalOptions
 from monitor.journal.readings import READING, reading_fields
+from monitor.journal.recheck import RecheckProgress
 from monitor.journal.record import (
     Fields,
     FieldValue,
@@ -47,7 +49,7 @@ from monitor.journal.schema import translate
 from monitor.journal.session import previous_session
 from monitor.journal.signing import CHECKPOINT, JOURNAL_KINDS, SEAL, signed_fields
 from monitor.journal.storage import JournalFile
-from monitor.journal.stream_book import StreamBook
+from monitor.journal.stream_book import Damage, StreamBook
 from monitor.journal.streams import DEVICE_STREAM
 from monitor.reading import Reading
 
@@ -74,16 +76,20 @@ class Journal:
         self._closed = self._finished = self._closing = False
         self._together = 0  # depth of ``together()`` blocks: no commit inside one
         self._buffer = PendingBuffer(self.options.buffer_bytes, self.options.commit_interval_s)
-        self._book = StreamBook(key)
-        self.damaged_streams = self._book.damaged  # each also a ``stream_damaged`` record
+        self.recheck = RecheckProgress()  # the continuous re-check's, for ``lactamon status``
         try:
             try:
                 self._codec = RowCodec(self.file.db)
                 self.previous = previous_session(self.file.db, self._codec)
+                self.previous_session_clean = self.previous.clean  # None: a new journal
             except sqlite3.Error as exc:
                 raise translate(exc, self.path, "open for writing") from None
+            self._book = StreamBook(key, self.clock.monotonic, self.previous.closed)
+            self.damaged_streams = self._book.damaged  # each also a ``stream_damaged`` record
             self.file.remember_key(self.key, self.clock.now_ns())
+            found = self._book.open_check(self.file, self._codec)
             self._append(DEVICE_STREAM, self.clock.now_ns(), *self.previous.opening_record())
+            self.note_damage(*found)
             self.flush()
         except BaseException:
             self.file.release()
@@ -201,12 +207,14 @@ class Journal:
             raise JournalClosedError(f"{self.path}: the journal is closed")
         state = self._book.states.get(stream)
         if state is None:
-            db, now = self.file.db, self.clock.monotonic()
-            state = self._book.load(db, self._codec, check_stream(stream), self.path, now)
-            if state.problem is not None:
-                fields: Fields = {"stream": stream, "problem": state.problem}
-                self._append(DEVICE_STREAM, self.clock.now_ns(), "stream_damaged", fields)
+            state = self._book.load(self.file, self._codec, check_stream(stream))
+            self.note_damage(*self._book.damage_of([state]))
         return state
+
+    def note_damage(self, *found: Damage) -> None:
+        """Name damage found in the file in ``stream_damaged`` records (``StreamBook.notes``)."""
+        for where, fields in self._book.notes(found):
+            self._append(where, self.clock.now_ns(), "stream_damaged", fields)
 
     # -- committing -------------------------------------------------------------------------
 
@@ -217,7 +225,8 @@ class Journal:
         On failure (disk full, I/O error) the batch stays pending, the error is raised and kept
         in ``last_error``, and commits at appends wait for the retry delay (``buffer``); the
         first commit that succeeds after records were lost appends ``records_lost``."""
-        self._checkpoint_due()
+        for state in self._book.due(self.clock.monotonic(), self.options.checkpoint_every_s):
+            self._sign(state, CHECKPOINT, {})
         count = self._buffer.commit(self.file, self._codec)
         losses = self._buffer.take_losses()
         if losses is not None:
@@ -242,16 +251,7 @@ class Journal:
         with contextlib.suppress(JournalError):
             self.flush()
 
-    def _checkpoint_due(self) -> None:
-        for state in self._book.due(self.clock.monotonic(), self.options.checkpoint_every_s):
-            self._sign(state, CHECKPOINT, {})
-
     # -- sessions ---------------------------------------------------------------------------
-
-    @property
-    def previous_session_clean(self) -> bool | None:
-        """Whether the last session closed cleanly; None for a journal created just now."""
-        return self.previous.clean
 
     def finish(self) -> None:
         """Record a clean shutdown, sign every stream's head and commit, keeping the file open
@@ -260,6 +260,8 @@ class Journal:
         if self._finished:
             return
         if not self._closing:  # once, though a failed commit makes the caller try again
+            if self._buffer.state().lost_records:  # ``records_lost`` goes before the close
+                self.flush()
             self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
             self._closing = True
         for state in self._book.waiting():
@@ -292,7 +294,5 @@ class Journal:
     def __enter__(self) -> Journal:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()

@@ -26,6 +26,7 @@ from monitor.clock import NS_PER_S, Clock
 from monitor.influx.factory import create_writer
 from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
+from monitor.journal.rotation_file import journal_rotations
 from monitor.notify import Channel, Dispatcher
 from monitor.notify.mqtt import MqttChannel, RetainedAlarmStates
 from monitor.sdnotify import SystemdNotifier
@@ -42,9 +43,11 @@ from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
 from monitor.service.queue_sink import QueueSink
 from monitor.service.resume import resume
+from monitor.service.self_check import SelfCheck
 from monitor.service.settings_record import record_settings
 from monitor.service.supervisor import Component, Supervisor
 from monitor.users import UserStore
+from monitor.users.journaling import UserChangeJournal
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
@@ -112,6 +115,7 @@ class Daemon:
         outbox: InfluxOutbox | None = None
         pipeline: Pipeline | None = None
         try:
+            journal_rotations(journal, s.signing.key_file)
             record_clock_origin(journal, self.clock)
             record_settings(journal, s, self.clock.now_ns())
             if s.mqtt is not None:
@@ -128,6 +132,8 @@ class Daemon:
             machines = Evaluators(s, now, silence_from_ns=grace)
             pipeline = self.pipeline = Pipeline(s, journal, desk, machines)
             self._resume(pipeline, journal, now, grace)
+            users_journal = UserChangeJournal(users, journal)
+            users_journal.catch_up()
             sink = QueueSink()
             drivers = build_drivers(s, self.clock, sink)
             components = [Component(d.name, d.run) for d in drivers]
@@ -136,7 +142,9 @@ class Daemon:
                 Component("pipeline", lambda: self._consume(pipeline, sink)),
                 Component("ticker", lambda: self._tick(pipeline)),
                 Component("committer", lambda: self._commit(journal)),
+                Component("users-journal", users_journal.run),
                 Component("journal-watch", JournalWatch(journal, desk, self.clock).run),
+                Component("self-check", SelfCheck(journal, desk, self.clock).run),
             ]
             components += [
                 Component(f"notify-{name}", functools.partial(dispatcher.run_channel, name))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.reject_log import RejectLog
+from monitor.alarms.model import supervisor_acknowledges
 from monitor.api.requests import (
     AckRequest,
     Credentials,
@@ -37,7 +38,7 @@ from monitor.service.cycles import lot_bacteriology
 from monitor.service.pipeline import Pipeline
 from monitor.service.status import alarm_json, status_json
 from monitor.signature import Signature
-from monitor.users import Permission, User, UserStore
+from monitor.users import NotPermitted, Permission, User, UserStore
 
 Json = dict[str, Any]
 
@@ -83,7 +84,17 @@ class ServiceFacade:
     # -- alarms -----------------------------------------------------------------------------
 
     async def acknowledge(self, key: str, request: AckRequest) -> Json:
-        user = await self._sign_in(request, Permission.ACKNOWLEDGE)
+        supervised = supervisor_acknowledges(key)
+        needed = Permission.ACKNOWLEDGE_INTEGRITY if supervised else Permission.ACKNOWLEDGE
+        try:
+            user = await self._sign_in(request, needed)
+        except NotPermitted as exc:
+            if not supervised:
+                raise
+            raise NotPermitted(
+                f"only a supervisor may acknowledge alarm {key}: it says the journal may not be "
+                f"the lab's true record ({exc})"
+            ) from None
         now = self.clock.now_ns()
         signature = signed(user, "acknowledged", request.comment)
         return alarm_json(self.desk.acknowledge(now, key, signature))

@@ -36,6 +36,12 @@ def alarm_json(alarm: Alarm) -> Json:
     }
 
 
+def self_check_json(pipeline: Pipeline) -> Json:
+    """Damage the writer found in what it had not signed, and the continuous re-check."""
+    journal = pipeline.journal
+    return {"found_by_writer": dict(journal.damaged_streams), **journal.recheck.as_json()}
+
+
 def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) -> Json:
     """Probes, cycles, alarms and the outbox; ``healthy`` is false when anything needs a person."""
     probes = []
@@ -109,6 +115,7 @@ def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) 
         "alarms": {"unacknowledged": len(waiting), "active": len(active)},
         "outbox": outbox,
         "journal": {"path": str(pipeline.journal.path), "readings": pipeline.readings_seen},
+        "self_check": self_check_json(pipeline),
         "healthy": not problems,
         "problems": problems,
     }

@@ -8,7 +8,8 @@ stamped when it is journaled; ``changed_ns`` says when the change was made.
 
 What was copied is read from the journal itself, the last ``audit_id`` of the ``users``
 stream, so a crash between an append and its commit neither skips nor repeats a change.
-While the journal cannot commit (disk full), changes wait in the audit, which keeps them.
+While the journal cannot commit (disk full), or the user database is busy, changes wait in
+the audit, which keeps them.
 
 A record holds ``audit_id``, ``changed_ns``, ``account`` (the user changed), what changed,
 and the supervisor's signature (``user``, ``printed_name``, ``meaning``, ``comment``):
@@ -27,6 +28,8 @@ printed name is the one the database held when it was journaled.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 
 from monitor.journal import Journal, JournalReader
 from monitor.journal.record import FieldValue
@@ -35,6 +38,7 @@ from monitor.users import audit
 from monitor.users.audit import Change
 from monitor.users.store import UserStore
 
+log = logging.getLogger(__name__)
 POLL_S = 2.0
 BATCH = 100
 KINDS = {
@@ -56,7 +60,10 @@ class UserChangeJournal:
 
     async def run(self) -> None:
         while True:
-            self.catch_up()
+            try:
+                self.catch_up()
+            except sqlite3.OperationalError as exc:  # a command line holds the database
+                log.warning("user changes not journaled yet (%s): trying again", exc)
             await asyncio.sleep(self.poll_s)  # real time: people's changes, not the lab's
 
     def catch_up(self) -> int:

@@ -14,6 +14,8 @@ class Role(StrEnum):
 class Permission(StrEnum):
     START_CYCLE = "start_cycle"
     ACKNOWLEDGE = "acknowledge"
+    # Alarms about the record itself (``journal:*``): only a supervisor may acknowledge them.
+    ACKNOWLEDGE_INTEGRITY = "acknowledge_integrity"
     SIGN_SHEET = "sign_sheet"
     SHELVE = "shelve"
     RELEASE_LOT = "release_lot"

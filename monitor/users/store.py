@@ -125,14 +125,14 @@ class UserStore:
 
     def set_role(self, ts: int, username: str, role: Role, by: str | Signature) -> User:
         """Give a user another role; the last supervisor who is not disabled keeps theirs."""
-        user = self.get(username)
-        if user.role is role:
-            raise UserError(f"{username} is already a {role.value}")
-        if user.role is Role.SUPERVISOR and not user.disabled and self._supervisors() == 1:
-            raise UserError(
-                f"{username} is the last supervisor: make another user supervisor first"
-            )
-        with self._changing():
+        with self._changing():  # checked inside: two commands at once see one another
+            user = self.get(username)
+            if user.role is role:
+                raise UserError(f"{username} is already a {role.value}")
+            if user.role is Role.SUPERVISOR and not user.disabled and self._supervisors() == 1:
+                raise UserError(
+                    f"{username} is the last supervisor: make another user supervisor first"
+                )
             self._db.execute("UPDATE users SET role = ? WHERE username = ?", (role.value, username))
             audit.record_change(self._db, ts, username, audit.ROLE_CHANGED, self._signature(by),
                                 role=role.value, previous_role=user.role.value)  # fmt: skip

@@ -3,28 +3,33 @@
 Run on demand: ``.venv/bin/pytest tests/benchmarks/test_soak_week.py -s`` (about 8 minutes;
 needs root for the small tmpfs the journal sits on). The daemon runs as a process of its own
 at 1500x from Monday 00:00 (Europe/Paris), against the simulator in this process (the
-example lab over Modbus TCP and a real Mosquitto, ``scenarios/soak-week.toml``: door
-openings, defrosts, a fridge door ajar and two power cuts), delivering to a real
-InfluxDB 1.6. Every probe is read once a minute. The faults of the script (``SCRIPT``):
+example lab over Modbus TCP and a real Mosquitto, ``scenarios/soak-week.toml``: defrosts,
+a fridge door ajar and two power cuts), delivering to a real InfluxDB 1.6. Every probe is
+read once a minute. The faults of the script (``Week.events``):
 
 - Mosquitto stopped for 40 minutes, three times (the MQTT probes go stale, then recover);
 - InfluxDB stopped for 4 hours (the outbox alarm, then the backlog delivered);
 - the daemon killed with SIGKILL and started again at once;
-- the journal's disk full for an hour (a ballast file on its tmpfs);
+- the journal's disk full for an hour (a ballast file on its tmpfs, taken just after the
+  journal's write-ahead log was checkpointed and truncated: at 1x the commits of an hour use
+  up the room the log already has within minutes, at 1500x the hour holds too few commits);
 - the host's wall clock stepped back an hour, and forward again six hours later (the daemon
   runs on ``stepped_daemon``'s clock: the daemon itself has no way to step its clock).
 
-At the end: the journal verifies, InfluxDB holds each stream's rows exactly once, every
-alarm the script calls for is raised in its window and no other alarm is; the alarms and the
-daemon's RSS (``VmRSS``, sampled every simulated hour) are printed. What is asserted is the
+At the end: the journal verifies (both clock steps on record), InfluxDB holds each stream's
+rows exactly once, every alarm the script calls for is raised in its window and no other
+alarm is; the alarms, the daemon's CPU time and its RSS (``VmRSS``, sampled every simulated
+hour) are printed. What is asserted is the
 record; the RSS figures are printed for the reader to judge.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,11 +41,11 @@ import pytest
 
 from config.loading import validate_mapping
 from monitor.clock import NS_PER_S, ScaledClock, datetime_to_ns, ns_to_datetime
-from monitor.journal import JournalReader, Record, keygen, verify_journal
-from monitor.journal.streams import ALARM_STREAM
+from monitor.journal import keygen
 from simulator.lab import Lab
 from simulator.scenario import load_scenario
 from simulator.session import Simulation
+from tests.benchmarks.soak_record import Found, cpu_s, influx_counts, vm_rss_kb
 from tests.fixtures.influxdb import InfluxServer
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.ports import free_port
@@ -69,6 +74,9 @@ KILL_H = 58.0
 DISK_FULL_H, DISK_FREE_H = 86.0, 87.0
 STEPS = ((110 * H, -H), (116 * H, H))  # back an hour on Friday 14:00, forward at 20:00
 DISK_MB = 128
+# At this speed the daemon's 2 s clock-step threshold is 1.3 ms of real time: a process
+# preempted between its two clock reads records a step of a few seconds, and its reverse.
+JITTER_S = 60.0
 MQTT_PROBES = ("F1-air", "F2-air", "Z1-air")
 # Every alarm the script raises: the windows (hours of the wall clock the daemon stamps with,
 # which agrees with the timeline outside 110-116 h) in which each of its raises must fall.
@@ -107,15 +115,9 @@ def settings_of(folder: Path, disk: Path, broker: int, influx: InfluxServer, db:
     return SteppedDaemons(config, settings, ScaledClock(SPEED, ORIGIN_NS), folder, steps=STEPS)
 
 
-def vm_rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise LookupError(f"no VmRSS for {pid}")
-
-
 class Week:
-    """The script's actions on the running lab; RSS samples as (hour, pid, kB)."""
+    """The script's actions on the running lab; RSS samples as (hour, pid, kB), CPU seconds
+    of each daemon process (read hourly, before the kill and before the stop)."""
 
     def __init__(
         self, daemons: Daemons, broker: MosquittoBroker, influx: InfluxServer, disk: SmallDisk
@@ -123,6 +125,8 @@ class Week:
         self.daemons, self.broker, self.influx, self.disk = daemons, broker, influx, disk
         self.process = daemons.start()
         self.rss: list[tuple[float, int, int]] = []
+        self.cpu: dict[int, float] = {}
+        self.ran_s = 0.0
         self.log: list[tuple[float, str]] = []
 
     def events(self) -> list[tuple[float, str, Callable[[], object]]]:
@@ -133,14 +137,29 @@ class Week:
         script += [
             (INFLUX_DOWN_H, "InfluxDB stopped", self.influx.stop),
             (INFLUX_UP_H, "InfluxDB started", self.influx.start),
-            (DISK_FULL_H, "journal disk full", self.disk.fill),
+            (DISK_FULL_H, "journal disk full", self.fill_disk),
             (DISK_FREE_H, "journal disk freed", self.disk.free),
         ]
         script += [(float(h), "", self.sample) for h in range(1, int(END_H) + 1)]
-        return sorted(script, key=lambda e: e[0])
+        return sorted((e for e in script if e[0] <= END_H), key=lambda e: e[0])
 
     def sample(self) -> None:
-        self.rss.append((self.clock_h(), self.process.pid, vm_rss_kb(self.process.pid)))
+        pid = self.process.pid
+        self.rss.append((self.clock_h(), pid, vm_rss_kb(pid)))
+        self.cpu[pid] = cpu_s(pid)
+
+    def fill_disk(self) -> None:
+        """The log into the file and truncated (retried while a reader of the daemon holds an
+        older snapshot), then the ballast: the next commit needs room the disk has not."""
+        path = self.daemons.settings.journal.path
+        with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
+            for _ in range(50):
+                if db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0:
+                    break
+                time.sleep(0.01)
+            else:
+                raise AssertionError("the journal's log could not be truncated")
+        self.disk.fill()
 
     def clock_h(self) -> float:
         return self.daemons.clock.monotonic() / H
@@ -151,6 +170,7 @@ class Week:
         for at_h, what, action in self.events():
             if not killed and at_h >= KILL_H:
                 await runs.until_sim(self.daemons.clock, KILL_H * H)
+                self.cpu[self.process.pid] = cpu_s(self.process.pid)
                 await runs.kill(self.process)
                 self.process = await runs.restart(self.daemons)
                 self.log.append((KILL_H, "daemon killed (SIGKILL) and started again"))
@@ -162,6 +182,7 @@ class Week:
             if what:
                 self.log.append((at_h, what))
         await runs.until_sim(self.daemons.clock, END_H * H)
+        self.cpu[self.process.pid] = cpu_s(self.process.pid)
         await runs.stop(self.daemons, self.process)
 
 
@@ -182,37 +203,19 @@ async def test_a_week_of_faults(
                 assert sim.failed() is None
         finally:
             daemons.stop_all()
-        ran_s = time.monotonic() - started
-        journal = daemons.settings.journal.path
-        report = await asyncio.to_thread(verify_journal, journal, public_key)
-        with JournalReader(journal) as reader:
-            per_stream = {s: len(reader.stream_records(s)) for s in reader.stream_names()}
-            alarm_records = reader.stream_records(ALARM_STREAM)
-            rows = reader.last_row_id()
-        final = runs.final_alarms(journal)
-        size_mb = journal.stat().st_size / 2**20
-    checked_s = time.monotonic() - started - ran_s
-
+        week.ran_s = time.monotonic() - started
+        found = await asyncio.to_thread(Found.read, daemons.settings.journal.path, public_key)
     stored, distinct = influx_counts(influx, database)
-    raised = [(str(r.fields["alarm"]), r.ts) for r in alarm_records
-              if r.kind.startswith("alarm_") and r.fields["action"] == "raised"]  # fmt: skip
-    print_figures(week, (ran_s, checked_s), (rows, size_mb), per_stream, alarm_records, final)
-    assert report.ok, report.format()
-    assert stored == per_stream, sorted(set(stored.items()) ^ set(per_stream.items()))
-    assert distinct == per_stream
-    check_alarms(raised)
-
-
-def influx_counts(influx: InfluxServer, database: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Points per stream, and distinct seqs per stream (summed over the measurements)."""
-    found: list[Counter[str]] = []
-    for select in ('count("seq")', 'count(distinct("seq"))'):
-        counts: Counter[str] = Counter()
-        query = f'SELECT {select} FROM /lactamon_.*/ GROUP BY "stream"'
-        for series in influx.query(query, database)[0].get("series", []):
-            counts[series["tags"]["stream"]] += sum(int(v[1]) for v in series["values"])
-        found.append(counts)
-    return dict(found[0]), dict(found[1])
+    print_figures(week, found, time.monotonic() - started - week.ran_s)
+    assert found.report.ok, found.report.format()
+    # The script's steps, each as the daemon measured it between two ticks (within the
+    # watch's 2 s); shorter ones are the jitter ``print_figures`` lists, not the script's.
+    steps = [r.fields["step_s"] for r in found.device if r.kind == "clock_step"]
+    scripted = [s for s in steps if isinstance(s, float) and abs(s) >= JITTER_S]
+    assert scripted == pytest.approx([by for at, by in STEPS if at < END_H * H], abs=2.0), steps
+    assert stored == found.per_stream, sorted(set(stored.items()) ^ set(found.per_stream.items()))
+    assert distinct == found.per_stream
+    check_alarms(found.raised())
 
 
 def hours(ts: int) -> float:
@@ -231,42 +234,46 @@ def check_alarms(raised: list[tuple[str, int]]) -> None:
         assert any(a <= hours(ts) <= b for a, b in windows), (key, hours(ts), windows)
 
 
-def print_figures(
-    week: Week,
-    times: tuple[float, float],
-    size: tuple[int, float],
-    per_stream: dict[str, int],
-    alarm_records: list[Record],
-    final: dict[str, tuple[str, bool]],
-) -> None:
-    (ran_s, checked_s), (rows, size_mb) = times, size
-
+def print_figures(week: Week, found: Found, checked_s: float) -> None:
     def local(ts: int) -> str:
         return ns_to_datetime(ts).astimezone(ZONE).strftime("%a %H:%M")
 
-    readings = sum(n for s, n in per_stream.items() if s.startswith("enclosure:"))
-    print(f"\nsoak week at {SPEED:g}x: {ran_s:.0f} s real for {END_H:g} simulated hours, "
+    rows = sum(found.per_stream.values())
+    readings = sum(n for s, n in found.per_stream.items() if s.startswith("enclosure:"))
+    print(f"\nsoak week at {SPEED:g}x: {week.ran_s:.0f} s real for {END_H:g} simulated hours, "
           f"checks {checked_s:.0f} s; {os.cpu_count()} CPUs")  # fmt: skip
-    print(f"  journal: {rows} rows in {len(per_stream)} streams ({readings} in the enclosures' "
-          f"day streams), {size_mb:.1f} MB")  # fmt: skip
+    print(f"  journal: {rows} rows in {len(found.per_stream)} streams ({readings} in the "
+          f"enclosures' day streams), {found.size_mb:.1f} MB; verification "
+          f"{'OK' if found.report.ok else 'FAILED'}, warnings "
+          f"{dict(Counter(str(f.kind) for f in found.report.warnings))}")  # fmt: skip
     for at_h, what in week.log:
         print(f"  script {at_h:6.2f} h: {what}")
-    print("  alarms (raised .. cleared, final state):")
+    jitter = 0
+    for r in found.device:
+        if r.kind == "clock_step" and abs(float(str(r.fields["step_s"]))) < JITTER_S:
+            jitter += 1
+        elif r.kind == "clock_step":
+            print(f"  journal {local(r.ts)}: clock_step, {r.fields['reason']}")
+    print(f"  clock_step records of less than {JITTER_S:g} s (scheduling jitter): {jitter}")
+    print("  alarms (raised, cleared; final state):")
     by_key: dict[str, list[str]] = {}
-    for r in alarm_records:
+    for r in found.alarms:
         if r.kind.startswith("alarm_") and r.fields["action"] in ("raised", "cleared"):
-            mark = "raised" if r.fields["action"] == "raised" else "cleared"
-            by_key.setdefault(str(r.fields["alarm"]), []).append(f"{mark} {local(r.ts)}")
+            by_key.setdefault(str(r.fields["alarm"]), []).append(
+                f"{r.fields['action']} {local(r.ts)}"
+            )
     for key, marks in sorted(by_key.items()):
-        print(f"    {key:24} {', '.join(marks)}; {final[key][0]}")
+        print(f"    {key:24} {', '.join(marks)}; {found.final[key][0]}")
+    cpu = sum(week.cpu.values())
+    print(f"  daemon CPU {cpu:.0f} s in {len(week.cpu)} processes, "
+          f"{cpu / week.ran_s * 100:.1f} % of one core")  # fmt: skip
     rss = [kb / 1024 for _, _, kb in week.rss]
-    pids = sorted({pid for _, pid, _ in week.rss}, key=[p for _, p, _ in week.rss].index)
     print(f"  daemon RSS over {len(rss)} hourly samples: min {min(rss):.1f} MB, "
           f"max {max(rss):.1f} MB")  # fmt: skip
-    for pid in pids:
-        mine = [(h, kb / 1024) for h, p, kb in week.rss if p == pid]
+    for pid in dict.fromkeys(pid for _, pid, _ in week.rss):
         days: dict[int, list[float]] = {}
-        for h, mb in mine:
-            days.setdefault(int(h // 24), []).append(mb)
-        per_day = ", ".join(f"d{d} {min(v):.1f}-{max(v):.1f}" for d, v in sorted(days.items()))
-        print(f"    process {pid}: {mine[0][1]:.1f} -> {mine[-1][1]:.1f} MB; by day {per_day}")
+        for h, p, kb in week.rss:
+            if p == pid:
+                days.setdefault(int(h // 24), []).append(kb / 1024)
+        per_day = ", ".join(f"d{d} {min(v):.1f}-{max(v):.1f}" for d, v in days.items())
+        print(f"    process {pid}, MB by day: {per_day}")

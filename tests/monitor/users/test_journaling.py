@@ -1,6 +1,7 @@
 """Every change to the users reaches the signed journal, in order, once, whenever it was made."""
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from monitor.journal import Journal, JournalFullError, JournalReader, Record, ve
 from monitor.journal.streams import USERS_STREAM, StreamKind, parse_stream
 from monitor.signature import Signature
 from monitor.users import Role, UserStore
+from monitor.users.audit import Change
 from monitor.users.journaling import UserChangeJournal
 from tests.monitor.journal.samples import StepClock, device_key
 
@@ -138,3 +140,26 @@ def test_text_an_older_audit_row_holds_cannot_stop_the_copy(
         assert UserChangeJournal(store, journal).catch_up() == 3
     last = users_records(tmp_path / "journal.sqlite")[-1]
     assert last.fields["printed_name"] == "Dr\\x00Bernard"
+
+
+async def test_a_busy_user_database_is_tried_again(
+    store: UserStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = store.changes_after
+
+    def busy_once(after: int, limit: int = 100) -> list[Change]:
+        calls.append(after)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(after, limit)
+
+    monkeypatch.setattr(store, "changes_after", busy_once)
+    with Journal(tmp_path / "journal.sqlite", KEY, StepClock()) as journal:
+        copier = UserChangeJournal(store, journal, poll_s=0.01)
+        task = asyncio.create_task(copier.run())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert copier.last_id == 2
