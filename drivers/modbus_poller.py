@@ -32,6 +32,7 @@ from drivers.modbus_plan import (
     modbus_source,
     plan_reads,
 )
+from drivers.mqtt_connect import stop_if_cancelled
 from drivers.qualify import ReadingQualifier
 from drivers.sink import ReadingSink
 from monitor.clock import Clock
@@ -131,8 +132,12 @@ class ModbusPoller:
                 for i, group in enumerate(self.groups):
                     if next_due[i] <= clock.monotonic():
                         await self._poll(self._states[i])
+                        # pymodbus waits with asyncio.wait_for, which on Python 3.11 can
+                        # return a result and lose the cancel that came with it (gh-86296).
+                        stop_if_cancelled()
                         next_due[i] = _next_tick(next_due[i], group.period_s, clock.monotonic())
                 self._tracker.check_silence(clock.now_ns())
+                stop_if_cancelled()
                 await clock.sleep(max(0.0, min(next_due) - clock.monotonic()))
         finally:
             self.close()

@@ -1,12 +1,12 @@
 """Where each stream stands for the writer: its head, whether it is sealed, what is unsigned.
 
 A stream's state is loaded from the file when the writer opens the journal (streams whose
-last record is not a signature, and streams written after a clean close) or the first time
+last record is not a signature, and streams written after the last close) or the first time
 it appends to it. The writer then re-checks the stream's records since its last *valid*
 signature (a checkpoint or seal whose signature verifies with the device key or a key the
 journal stores: one that does not is damage, and the check goes back to the one before):
 records altered, deleted, unreadable, stored out of order or after the seal while it was not
-running, and, after a clean close, records stored or stamped after it. What it finds is the
+running, and records stored after the last close (or stamped after it). What it finds is the
 state's ``problem``, not raised: the writer notes it in the stream before it moves the head
 past it (``writer``), because monitoring must not stop, and no signature of the writer may
 vouch for damage it has not named.
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from monitor.journal.canonical import chain_hash, genesis_hash, record_canonical
+from monitor.journal.errors import RecordError
 from monitor.journal.record import Record, Unreadable
 from monitor.journal.rowcodec import SELECT_RECORD, RowCodec
 from monitor.journal.session import LastClose
@@ -87,7 +88,7 @@ def load_stream_state(
             problems.append((seq, f"{name}#{seq} was appended after the seal"))
         if isinstance(entry, Unreadable):
             problems.append((seq, f"{name}#{seq} ({entry.where}) {entry.reason}"))
-        elif prev is not None and chain_hash(prev, record_canonical(entry)) != entry.hash:
+        elif prev is not None and not _chained(prev, entry):
             problems.append((seq, f"{name}#{seq} does not match its chain"))
         elif entry.kind == SEAL and seq == signed_at:
             sealed = True
@@ -142,6 +143,13 @@ def _tail_since_last_signature(
                 problems += [(entry.seq, f"{entry.location}: {p.message}") for p in found]
     tail.reverse()
     return tail, problems
+
+
+def _chained(prev: bytes, record: Record) -> bool:
+    try:
+        return chain_hash(prev, record_canonical(record)) == record.hash
+    except RecordError:  # a value with no canonical form: it was not written so
+        return False
 
 
 def _hex(value: object) -> bytes | None:

@@ -94,7 +94,8 @@ class Recheck:
         self._codec = RowCodec(self._db)
         self._tops: tuple[Any, ...] = ()  # the highest stream and symbol ids the codec knows
         self._tips: dict[int, _Tip] = {}
-        self._closed: int | None = None  # inside a close window: the seq of journal_closed
+        # Inside a close window: the seq of journal_closed, and of the device record last seen.
+        self._closed: tuple[int, int] | None = None
         self._row = 0
 
     def close(self) -> None:
@@ -168,10 +169,12 @@ class Recheck:
         new = self._tips[stream_id] = _Tip(seq, hashes, tip.sealed_at if tip else 0)
         if new.sealed_at:
             problems.append(f"appended after the seal at #{new.sealed_at}")
+        kind = entry.kind if isinstance(entry, Record) else None
+        problems += self._window(name, seq, kind)
         if not isinstance(entry, Record):
             problems.append(f"cannot be read: {entry.reason}")
         else:
-            problems += self._chain(entry, before, new) + self._window(name, entry)
+            problems += self._chain(entry, before, new)
             if entry.kind in SIGNED_KINDS:
                 signed = self._signature(entry, before or None)
                 problems += signed
@@ -193,14 +196,22 @@ class Recheck:
         new.hashes = (*new.hashes, computed[0])  # the next chains from one of the two
         return ["does not match its chain: its content or its hash was changed"]
 
-    def _window(self, name: str, entry: Record) -> list[str]:
-        if name == DEVICE_STREAM and entry.kind in OPENINGS:
-            self._closed = None
-        said = []
-        if self._closed is not None and entry.kind != CHECKPOINT:
-            said.append(f"was stored after the journal was closed (device#{self._closed})")
-        if name == DEVICE_STREAM and entry.kind == CLOSED and self._closed is None:
-            self._closed = entry.seq
+    def _window(self, name: str, seq: int, kind: str | None) -> list[str]:
+        """After a close, checkpoints only until the next device record, which must be an
+        opening (``session_findings``); ``kind`` None: the record cannot be read."""
+        said: list[str] = []
+        window = self._closed
+        if window is not None:
+            text = f"was stored after the journal was closed (device#{window[0]})"
+            if name != DEVICE_STREAM:
+                said += [text] if kind != CHECKPOINT else []
+            elif seq == window[1] + 1 and kind == CHECKPOINT:
+                self._closed = (window[0], seq)  # a closing checkpoint of device
+            else:  # the next session opened, or a device record is missing
+                said += [text] if seq == window[1] + 1 and kind not in OPENINGS else []
+                self._closed = None
+        if name == DEVICE_STREAM and kind == CLOSED:
+            self._closed = (seq, seq)
         return said
 
     def _signature(self, entry: Record, before: tuple[bytes, ...] | None) -> list[str]:

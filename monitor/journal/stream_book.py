@@ -3,8 +3,9 @@
 A stream's state (``heads.StreamState``: its head, its seal, its records since the last
 signature) is loaded from the file the first time the writer touches the stream, and kept
 up to date by the writer at each append. When the journal opens, ``open_check`` loads at once
-every stream with records after its last signature, and every stream with rows stored after
-a clean close, so their damage is found before anything is appended. The book also says which
+every stream with records after its last signature, and every stream with rows stored between
+the last close and the next opening (no writer ran then), so that their damage is found
+before anything is appended. The book also says which
 streams are due a signature: by count at an append, by age at a commit, and every stream with
 unsigned records at a clean close.
 """
@@ -68,7 +69,7 @@ class StreamBook:
             for stream_id, kind in db.execute(_LAST_KINDS).fetchall():
                 if kind is not None and kind not in signed:
                     names.add(codec.streams.by_id[stream_id])
-            loose: list[str] = []
+            loose: list[tuple[int, str]] = []  # (row, what was found)
             if self.closed is not None:
                 sql = "SELECT stream, id FROM records WHERE id > ? AND id < ? ORDER BY id"
                 until = self.closed.next_opening_row or sys.maxsize
@@ -77,16 +78,17 @@ class StreamBook:
                     if name is not None:
                         names.add(name)
                     else:
-                        loose.append(
+                        text = (
                             f"row {row} was stored after the journal was closed "
                             f"(device#{self.closed.seq}), under a stream id that names no stream"
                         )
+                        loose.append((int(row), text))
         except sqlite3.Error as exc:
             raise translate(exc, file.path, "check the records not signed yet") from None
         states = [self.load(file, codec, name) for name in sorted(names)]
         if loose:
-            self.damaged[LOST_STREAM] = "; ".join(loose[:3])
-        return self.damage_of(states) + [(LOST_STREAM, 0, 0, text) for text in loose]
+            self.damaged[LOST_STREAM] = "; ".join(text for _, text in loose[:3])
+        return self.damage_of(states) + [(LOST_STREAM, row, row, text) for row, text in loose]
 
     @staticmethod
     def damage_of(states: list[StreamState]) -> list[Damage]:

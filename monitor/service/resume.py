@@ -92,8 +92,8 @@ def resume(
         pipeline.clock_stepped(ClockStep(latest, now_ns, monotonic_s, back_s))
     for health in machines.health.values():
         state = health.state
+        # Only the last-heard time moves: a time not yet reached is never taken for one seen.
         state.last_ts = max(state.last_ts, silence_from_ns)
-        state.now_ts = max(state.now_ts, silence_from_ns)
     return done
 
 

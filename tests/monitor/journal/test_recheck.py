@@ -107,3 +107,17 @@ def test_a_record_forged_after_the_close_is_named(journal: Path) -> None:
     found, _ = one_pass(journal)
     assert [(d.stream, d.seq) for d in found] == [(ENCLOSURE, forged.seq)]
     assert "was stored after the journal was closed" in found[0].problem
+
+
+def test_an_opening_record_altered_is_named_alone(journal: Path) -> None:
+    with JournalReader(journal) as reader:
+        device = reader.stream_records("device")
+    [opened] = [r for r in device if r.kind == "journal_opened" and r.seq > 1]
+    alter(
+        journal,
+        "kind = (SELECT id FROM symbols WHERE text = 'reading')",
+        row_of(journal, "device", opened.seq),
+    )
+    found, _ = one_pass(journal)
+    assert {(d.stream, d.seq) for d in found} == {("device", opened.seq)}
+    assert any("stored after the journal was closed" in d.problem for d in found)

@@ -172,7 +172,8 @@ async def test_two_units_share_one_broker_and_one_database(
 
 def check_no_takeover(log: str, whole_log: str, units: list[Unit]) -> None:
     """Until the stops (a stopping publisher connects once more to send its last
-    messages), each client connected once and stayed; no client ever took another's place."""
+    messages), each client connected once and stayed; no client ever took another's place;
+    no probe of either unit went stale, and each unit raised its own lab's alarm only."""
     assert "already connected, closing old connection" not in whole_log, whole_log
     for unit in units:
         for role in ("probes", "publisher", "sim"):
