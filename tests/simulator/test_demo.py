@@ -11,7 +11,7 @@ from simulator.demo import run_demo
 
 async def test_the_demo_day_alarms_only_what_its_script_causes(tmp_path: Path) -> None:
     said: list[str] = []
-    assert await run_demo(tmp_path, 300.0, said.append), "\n".join(said)
+    assert await run_demo(tmp_path, 200.0, said.append), "\n".join(said)
     with JournalReader(tmp_path / "journal.sqlite") as reader:
         raised = {
             str(r.fields["alarm"])
