@@ -17,6 +17,7 @@ from config.equipment import (
     default_programs,
 )
 from config.links import ModbusBus, MqttBroker, SerialLine
+from config.notify import NotifySettings
 from config.probe_checks import register_errors
 from config.probes import ModbusSource, MqttSource, Probe, SerialSource
 from config.service import (
@@ -68,6 +69,7 @@ class Settings(BaseSettings):
     mqtt: MqttBroker | None = None
     web: WebSettings = WebSettings()
     alarms: AlarmSettings = AlarmSettings()
+    notify: NotifySettings = NotifySettings()
     modbus: list[ModbusBus] = Field(default_factory=list)
     serial: list[SerialLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)

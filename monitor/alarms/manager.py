@@ -8,8 +8,8 @@ same ``_apply`` that live changes use, so a restart cannot disagree with the rec
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from monitor.alarms.model import (
     Alarm,
@@ -28,7 +28,10 @@ NS = 1_000_000_000
 
 @dataclass(frozen=True, slots=True)
 class AlarmPolicy:
-    """docs/RULES.md, Alarms: a flood is > 10 alarms in 10 minutes; escalate after 15 minutes."""
+    """docs/RULES.md, Alarms: a flood is > 10 alarms in 10 minutes; escalate after 15 minutes.
+
+    ``by_priority`` gives a priority its own (escalate after, repeat every) seconds, as the
+    notification policies say (docs/RULES.md, Notifications)."""
 
     flood_count: int = 10
     flood_window_s: float = 600.0
@@ -36,6 +39,15 @@ class AlarmPolicy:
     escalate_after_s: float = 900.0
     max_shelve_s: float = 8 * 3600.0
     flood_flush_s: float = 60.0
+    by_priority: Mapping[Priority, tuple[float, float]] = field(default_factory=dict)
+
+    def escalate_after(self, priority: Priority) -> float:
+        timing = self.by_priority.get(priority)
+        return timing[0] if timing else self.escalate_after_s
+
+    def renotify_after(self, priority: Priority) -> float:
+        timing = self.by_priority.get(priority)
+        return timing[1] if timing else self.renotify_s
 
 
 Result = tuple[list[AlarmTransition], list[Notification]]
@@ -214,9 +226,8 @@ class AlarmManager:
 
     def _escalate(self, ts: int, alarm: Alarm, notes: list[Notification]) -> list[AlarmTransition]:
         assert alarm.raised_ns is not None
-        due = alarm.raised_ns + int(self.policy.escalate_after_s * NS) * (
-            alarm.escalation_level + 1
-        )
+        step = int(self.policy.escalate_after(alarm.priority) * NS)
+        due = alarm.raised_ns + step * (alarm.escalation_level + 1)
         if ts >= due:
             level = alarm.escalation_level + 1
             t = self._transition(ts, alarm, "escalated", S.UNACKED, detail=f"level {level}")
@@ -224,7 +235,7 @@ class AlarmManager:
                                       alarm.message, level))  # fmt: skip
             return [t]
         last = alarm.last_notified_ns or alarm.raised_ns
-        if ts - last >= int(self.policy.renotify_s * NS):
+        if ts - last >= int(self.policy.renotify_after(alarm.priority) * NS):
             alarm.last_notified_ns = ts
             notes.append(Notification(ts, "renotify", (alarm.key,), alarm.priority,
                                       alarm.message, alarm.escalation_level))  # fmt: skip

@@ -24,6 +24,7 @@ from monitor.api.requests import (
     CycleAbortRequest,
     CycleStartRequest,
     LotCreateRequest,
+    NotifyTestRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -124,6 +125,11 @@ async def create_lot(request: web.Request) -> web.Response:
     return web.json_response(await service(request).create_lot(body), status=201)
 
 
+async def notify_test(request: web.Request) -> web.Response:
+    body = await parse(request, NotifyTestRequest)
+    return web.json_response(await service(request).notify_test(body), status=202)
+
+
 def build_app(port: ServicePort, limits: HttpLimits | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
     app[PORT_KEY] = port
@@ -142,4 +148,5 @@ def build_app(port: ServicePort, limits: HttpLimits | None = None) -> web.Applic
     app.router.add_post("/api/cycles", start_cycle)
     app.router.add_post("/api/cycles/{pasteuriser}/abort", abort_cycle)
     app.router.add_post("/api/lots", create_lot)
+    app.router.add_post("/api/notify/test", notify_test)
     return app

@@ -9,6 +9,7 @@ from monitor.api.requests import (
     CycleAbortRequest,
     CycleStartRequest,
     LotCreateRequest,
+    NotifyTestRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -35,3 +36,5 @@ class ServicePort(Protocol):
     async def abort_cycle(self, pasteuriser: str, request: CycleAbortRequest) -> Json: ...
 
     async def create_lot(self, request: LotCreateRequest) -> Json: ...
+
+    async def notify_test(self, request: NotifyTestRequest) -> Json: ...

@@ -60,3 +60,10 @@ class LotCreateRequest(Credentials):
     total_flora_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
     s_aureus_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
     lab_reference: str = ""
+
+
+class NotifyTestRequest(Credentials):
+    """A test message on the alarm path: every channel, or one; the on-call list, or one person."""
+
+    channel: str = ""
+    to: str = ""

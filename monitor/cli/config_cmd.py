@@ -23,6 +23,7 @@ from config import ConfigError, ConfigIssue, Settings, load_settings
 from config.base import environment_variable
 from config.probe_checks import probe_warnings, register_errors
 from monitor.cli.errors import EXIT_OK, EXIT_USAGE
+from monitor.cli.unit_addresses import address_warnings, drop_in
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -33,6 +34,11 @@ def register(commands: Any) -> None:
     check = actions.add_parser("check", help="validate FILE and print a summary or every error")
     check.add_argument("file", help="the TOML settings file")
     check.set_defaults(handler=run_check)
+    addresses = actions.add_parser(
+        "addresses", help="the systemd drop-in that lets the daemon reach hosts beyond the LAN"
+    )
+    addresses.add_argument("file", help="the TOML settings file")
+    addresses.set_defaults(handler=run_addresses)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -47,6 +53,16 @@ def run_check(args: argparse.Namespace) -> int:
         report_issues(args.file, issues)
         return EXIT_USAGE
     print(summary(settings, today=date.today()))
+    return EXIT_OK
+
+
+def run_addresses(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.file)
+    except ConfigError as exc:
+        report_issues(exc.source, exc.issues)
+        return EXIT_USAGE
+    print(drop_in(settings), end="")
     return EXIT_OK
 
 
@@ -102,6 +118,10 @@ def summary(settings: Settings, today: date) -> str:
         tls = " (TLS)" if mqtt.tls else ""
         lines.append(f"mqtt: {mqtt.host}:{mqtt.port}{tls}, client id {mqtt.client_id_base}, "
                      f"topics {mqtt.prefix}/…")  # fmt: skip
+    channels = sorted(settings.notify.configured() | ({"mqtt"} if settings.mqtt else set()))
+    n = settings.notify
+    lines.append(f"notify: {', '.join(channels) or 'no channel'}; {len(n.people)} people, "
+                 f"{len(n.lists)} lists, {len(n.on_call)} on-call shifts")  # fmt: skip
     lines += [f"warning: {w}" for w in warnings(settings, today)]
     return "\n".join(lines)
 
@@ -117,7 +137,8 @@ def warnings(settings: Settings, today: date) -> list[str]:
         elif probe.calibration_due < today:
             out.append(f"probe {probe.id} calibration overdue since {probe.calibration_due}")
     out += [f"{s.path}: {s.message}" for s in open_secrets(settings) if not s.refused]
-    return out + probe_warnings(settings) + mqtt_identity_warnings(settings)
+    out += probe_warnings(settings) + mqtt_identity_warnings(settings)
+    return out + address_warnings(settings)
 
 
 class OpenSecret(NamedTuple):
@@ -159,6 +180,11 @@ def _secret_files(settings: Settings) -> list[tuple[str, Path | None, bool]]:
         ("influxdb.password_file", influx.password_file, influx.enabled and influx.api == "v1"),
         ("web.tls_key_file", settings.web.tls_key_file, False),
     ]
+    notify = settings.notify
+    if notify.email is not None:
+        files.append(("notify.email.password_file", notify.email.password_file, True))
+    if notify.webhook is not None:
+        files.append(("notify.webhook.secret_file", notify.webhook.secret_file, True))
     if mqtt is not None:
         files.append(("mqtt.password_file", mqtt.password_file, True))
         if mqtt.tls is not None:

@@ -11,6 +11,7 @@ from monitor.cli import (
     config_cmd,
     demo_cmd,
     journal_cmd,
+    notify_cmd,
     ops_cmd,
     probes_cmd,
     run_cmd,
@@ -18,7 +19,9 @@ from monitor.cli import (
 )
 from monitor.cli.errors import EXIT_USAGE, CliError
 
-COMMAND_MODULES = (demo_cmd, run_cmd, ops_cmd, config_cmd, probes_cmd, journal_cmd, users_cmd)
+COMMAND_MODULES = (
+    demo_cmd, run_cmd, ops_cmd, notify_cmd, config_cmd, probes_cmd, journal_cmd, users_cmd,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

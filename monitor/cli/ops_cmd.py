@@ -118,6 +118,16 @@ def run_status(args: argparse.Namespace) -> int:
               f"{o.get('delivered', 0)} delivered since start")  # fmt: skip
         if o.get("last_error"):
             print(f"  last error: {o['last_error']}")
+    notify = status.get("notify") or {}
+    for name, c in sorted(notify.get("channels", {}).items()):
+        print(f"notify {name:8} last delivered {_when(c['last_success_ns'])}, last failure "
+              f"{_when(c['last_failure_ns'])}, {c['queued']} queued, {c['held']} held")  # fmt: skip
+        if c["last_error"]:
+            print(f"  last error: {c['last_error']}")
+    if "heartbeat" in notify:
+        hb = notify["heartbeat"]
+        print(f"heartbeat last sent {_when(hb['last_success_ns'])}, last failure "
+              f"{_when(hb['last_failure_ns'])}")  # fmt: skip
     for problem in status["problems"]:
         print(f"! {problem}")
     print("healthy" if status["healthy"] else "NOT healthy")

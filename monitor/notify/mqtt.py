@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from drivers.mqtt_publish import MqttPublisher
 from monitor.alarms import Alarm, AlarmTransition
-from monitor.notify.channel import Message
+from monitor.notify.channel import Delivery
 
 NOTIFICATIONS_TOPIC = "alarms/notifications"
 
@@ -19,12 +19,13 @@ class MqttChannel:
     """Notifications to the broker the unit already publishes to."""
 
     name = "mqtt"
+    per_person = False
 
     def __init__(self, publisher: MqttPublisher) -> None:
         self.publisher = publisher
 
-    async def deliver(self, message: Message) -> str:
-        await self.publisher.deliver(NOTIFICATIONS_TOPIC, message.as_json())
+    async def deliver(self, delivery: Delivery) -> str:
+        await self.publisher.deliver(NOTIFICATIONS_TOPIC, delivery.message.as_json())
         return "acknowledged by the broker"
 
 

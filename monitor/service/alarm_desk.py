@@ -12,6 +12,7 @@ starts where the record stands.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from monitor.alarms import (
@@ -27,22 +28,26 @@ from monitor.alarms import (
 from monitor.evaluation import Effect, Event
 from monitor.journal import Journal, JournalReader, Record
 from monitor.journal.streams import ALARM_STREAM
+from monitor.notify.message import AlarmFacts, HistoryLine
 from monitor.service.clock_rebase import shift_stamps
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Alarm, AlarmTransition], None]
+# What a message shows of an alarm's past: enough to see how it came here.
+HISTORY_LINES = 8
 
 
 class AlarmDesk:
     """Conditions in; journaled transitions, listeners and notifications out."""
 
     def __init__(
-        self, manager: AlarmManager, journal: Journal, notify: Callable[[Notification], None]
+        self, manager: AlarmManager, journal: Journal, notify: Callable[[Notification], object]
     ) -> None:
         self.manager = manager
         self.journal = journal
         self._notify = notify
         self.listeners: list[Listener] = []
+        self._history: dict[str, deque[HistoryLine]] = {}
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -104,6 +109,19 @@ class AlarmDesk:
     def listing(self, include_normal: bool = False) -> list[Alarm]:
         return self.manager.listing(include_normal)
 
+    def facts(self, note: Notification) -> tuple[AlarmFacts, ...]:
+        """The alarms of a notification as they stand, with their recent history."""
+        facts = []
+        for key in note.alarms:
+            alarm = self.manager.alarms.get(key)
+            if alarm is None:
+                continue
+            history = tuple(self._history.get(key, ()))
+            facts.append(AlarmFacts(alarm.key, alarm.source, int(alarm.priority),
+                                    alarm.state.value, alarm.message, alarm.raised_ns,
+                                    history))  # fmt: skip
+        return tuple(facts)
+
     def rebase(self, delta_ns: int) -> None:
         """The wall clock stepped: escalation and shelve times move with it."""
         for alarm in self.manager.alarms.values():
@@ -111,13 +129,18 @@ class AlarmDesk:
 
     # -- restart ----------------------------------------------------------------------------
 
-    def resume(self, reader: JournalReader) -> int:
-        """Rebuild every alarm from the ``alarms`` stream; returns the transitions replayed."""
-        transitions = [
-            transition_from_record(r)
-            for r in reader.stream_records(ALARM_STREAM)
-            if r.kind.startswith("alarm_")
-        ]
+    def resume(self, reader: JournalReader, others: Callable[[Record], None] | None = None) -> int:
+        """Rebuild every alarm from the ``alarms`` stream; returns the transitions replayed.
+
+        ``others`` sees the stream's other records (the deliveries, for the router)."""
+        transitions = []
+        for record in reader.stream_records(ALARM_STREAM):
+            if record.kind.startswith("alarm_"):
+                transitions.append(transition_from_record(record))
+            elif others is not None:
+                others(record)
+        for t in transitions:
+            self._remember(t)
         shelved = {
             t.key: int(t.detail.removeprefix("until_ns="))
             for t in transitions
@@ -131,6 +154,7 @@ class AlarmDesk:
     def _record(self, transitions: list[AlarmTransition], notes: list[Notification]) -> None:
         for t in transitions:
             self.journal.append_event(ALARM_STREAM, t.kind, t.fields(), ts=t.ts)
+            self._remember(t)
             alarm = self.manager.alarms.get(t.key)
             if alarm is None:
                 continue
@@ -141,6 +165,12 @@ class AlarmDesk:
                     log.exception("alarm listener failed on %s", t.key)
         for note in notes:
             self._notify(note)
+
+    def _remember(self, t: AlarmTransition) -> None:
+        lines = self._history.setdefault(t.key, deque(maxlen=HISTORY_LINES))
+        sig = t.signature
+        who = f"{sig.printed_name} ({sig.user})" if sig else ""
+        lines.append(HistoryLine(t.ts, t.action.replace("_", " "), who, sig.comment if sig else ""))
 
 
 def transition_from_record(record: Record) -> AlarmTransition:

@@ -10,7 +10,6 @@ close are journaled, whatever happened.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -27,8 +26,8 @@ from monitor.influx.factory import create_writer
 from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
 from monitor.journal.rotation_file import journal_rotations
-from monitor.notify import Channel, Dispatcher
-from monitor.notify.mqtt import MqttChannel, RetainedAlarmStates
+from monitor.notify.mqtt import RetainedAlarmStates
+from monitor.notify.routing import PRIORITY_NAMES
 from monitor.sdnotify import SystemdNotifier
 from monitor.service.alarm_desk import AlarmDesk
 from monitor.service.clock_origin import record_clock_origin
@@ -39,6 +38,7 @@ from monitor.service.evaluators import Evaluators
 from monitor.service.facade import ServiceFacade
 from monitor.service.head_publisher import ChainHeadPublisher
 from monitor.service.journal_watch import JournalWatch
+from monitor.service.notifications import Notifications
 from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
 from monitor.service.queue_sink import QueueSink
@@ -62,12 +62,20 @@ UNCLEAN_KEY = "unclean_restart:device"
 
 def alarm_policy(settings: Settings) -> AlarmPolicy:
     a = settings.alarms
+    by_priority = {}
+    for priority, name in PRIORITY_NAMES.items():
+        policy = settings.notify.policies.get(name)
+        if policy is not None:
+            escalate = policy.escalate_after_min or a.escalate_after_min
+            repeat = policy.repeat_min or a.renotify_min
+            by_priority[priority] = (escalate * 60.0, repeat * 60.0)
     return AlarmPolicy(
         flood_count=a.flood_count,
         flood_window_s=a.flood_window_min * 60,
         renotify_s=a.renotify_min * 60,
         escalate_after_s=a.escalate_after_min * 60,
         max_shelve_s=a.max_shelve_min * 60,
+        by_priority=by_priority,
     )
 
 
@@ -91,7 +99,7 @@ class Daemon:
         self.pipeline: Pipeline | None = None
         self.publisher: MqttPublisher | None = None
         self.outbox: InfluxOutbox | None = None
-        self.dispatcher: Dispatcher | None = None
+        self.notifications: Notifications | None = None
         self.heads: ChainHeadPublisher | None = None
         self._supervisor: Supervisor | None = None
 
@@ -120,18 +128,17 @@ class Daemon:
             record_settings(journal, s, self.clock.now_ns())
             if s.mqtt is not None:
                 self.publisher = MqttPublisher(s.mqtt)
-            dispatcher = self.dispatcher = Dispatcher(
-                self._channels(), journal, self.clock.now_ns, s.site.device
-            )
+            notes = self.notifications = Notifications(s, journal, self.clock, self.publisher)
             now = self.clock.now_ns()
             grace = now + int(STARTUP_GRACE_S * self.clock.speed * NS_PER_S)
-            desk = AlarmDesk(AlarmManager(alarm_policy(s)), journal, dispatcher.notify)
+            desk = AlarmDesk(AlarmManager(alarm_policy(s)), journal, notes.dispatcher.notify)
+            notes.attach(desk)
             if self.publisher is not None:
                 states = RetainedAlarmStates(self.publisher, s.site.id, s.site.device)
                 desk.listeners.append(states)
             machines = Evaluators(s, now, silence_from_ns=grace)
             pipeline = self.pipeline = Pipeline(s, journal, desk, machines)
-            self._resume(pipeline, journal, now, grace)
+            self._resume(pipeline, journal, now, grace, notes)
             users_journal = UserChangeJournal(users, journal)
             users_journal.catch_up()
             sink = QueueSink()
@@ -146,10 +153,7 @@ class Daemon:
                 Component("journal-watch", JournalWatch(journal, desk, self.clock).run),
                 Component("self-check", SelfCheck(journal, desk, self.clock).run),
             ]
-            components += [
-                Component(f"notify-{name}", functools.partial(dispatcher.run_channel, name))
-                for name in dispatcher.channels
-            ]
+            components += notes.components()
             if s.influxdb.enabled:
                 lots = StreamLots()
                 writer = create_writer(s.influxdb, tagger_from_settings(s, s.site.device, lots))
@@ -166,7 +170,7 @@ class Daemon:
                 components.append(Component("chain-heads", heads.run))
             if self.systemd.watchdog_s:
                 components.append(Component("watchdog", self._watchdog))
-            facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox, dispatcher)
+            facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox, notes)
             facade.reject_logs = rejects
             api = ApiServer(s.web, facade)
             await api.start()
@@ -203,16 +207,12 @@ class Daemon:
             drains.append(self.publisher.drain(DRAIN_S))
         await asyncio.gather(*drains)
 
-    def _channels(self) -> list[Channel]:
-        channels: list[Channel] = []
-        if self.publisher is not None:
-            channels.append(MqttChannel(self.publisher))
-        return channels
-
-    def _resume(self, pipeline: Pipeline, journal: Journal, now: int, grace: int) -> None:
+    def _resume(
+        self, pipeline: Pipeline, journal: Journal, now: int, grace: int, notes: Notifications
+    ) -> None:
         journal.flush()
         with JournalReader(journal.path) as reader:
-            resumed = resume(pipeline, reader, grace, now, self.clock.monotonic())
+            resumed = resume(pipeline, reader, grace, now, self.clock.monotonic(), notes.replay)
         if resumed.records_replayed or resumed.cycles:
             log.info("resumed from the journal: %d records replayed, cycles %s",
                      resumed.records_replayed, resumed.cycles or "none")  # fmt: skip

@@ -17,6 +17,7 @@ from monitor.api.requests import (
     CycleAbortRequest,
     CycleStartRequest,
     LotCreateRequest,
+    NotifyTestRequest,
     ShelveRequest,
     UnshelveRequest,
 )
@@ -31,10 +32,10 @@ from monitor.journal import (
     LotError,
     lot_stream,
 )
-from monitor.notify import Dispatcher
 from monitor.service import wiring
 from monitor.service.clock_sync import ClockSync
 from monitor.service.cycles import lot_bacteriology
+from monitor.service.notifications import Notifications
 from monitor.service.pipeline import Pipeline
 from monitor.service.status import alarm_json, status_json
 from monitor.signature import Signature
@@ -53,7 +54,7 @@ class ServiceFacade:
         clock: Clock,
         sync: ClockSync,
         backlog: Any = None,
-        dispatcher: Dispatcher | None = None,
+        notifications: Notifications | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.desk = pipeline.desk
@@ -61,7 +62,7 @@ class ServiceFacade:
         self.clock = clock
         self.sync = sync
         self.backlog = backlog
-        self.dispatcher = dispatcher
+        self.notifications = notifications
         self.reject_logs: list[RejectLog] = []
         self.lots = LotBook(pipeline.journal, pipeline.settings.site.lot_number_pattern)
 
@@ -69,8 +70,8 @@ class ServiceFacade:
 
     def status(self) -> Json:
         status = status_json(self.pipeline, self.clock.now_ns(), self.sync, self.backlog)
-        if self.dispatcher is not None:
-            status["notify"] = self.dispatcher.status()
+        if self.notifications is not None:
+            status["notify"] = self.notifications.status()
         rejects: dict[str, dict[str, int]] = {}
         for reject_log in self.reject_logs:
             for (source, reason), count in reject_log.counts.items():
@@ -164,6 +165,14 @@ class ServiceFacade:
         except LotError as exc:
             raise Refused(str(exc)) from None
         return {"lot": request.lot, "stream": lot_stream(request.lot)}
+
+    # -- notifications ----------------------------------------------------------------------
+
+    async def notify_test(self, request: NotifyTestRequest) -> Json:
+        user = await self._sign_in(request, Permission.ACKNOWLEDGE)
+        if self.notifications is None:
+            raise Refused("this unit has no notification channel")
+        return self.notifications.test(request.channel, request.to, user.username)
 
     # -- internals --------------------------------------------------------------------------
 

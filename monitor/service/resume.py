@@ -20,6 +20,7 @@ was not proven").
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from monitor.clock import NS_PER_S
@@ -56,11 +57,13 @@ def resume(
     silence_from_ns: int,
     now_ns: int | None = None,
     monotonic_s: float = 0.0,
+    deliveries: Callable[[Record], None] | None = None,
 ) -> Resumed:
     """Rebuild the desk and every machine of ``pipeline`` from the journal; a wall clock
-    (``now_ns``) behind what the journal saw is a step of the clock, recorded and followed."""
+    (``now_ns``) behind what the journal saw is a step of the clock, recorded and followed.
+    ``deliveries`` sees the notification records, so the router knows who was told."""
     done = Resumed()
-    done.alarm_transitions = pipeline.desk.resume(reader)
+    done.alarm_transitions = pipeline.desk.resume(reader, deliveries)
     machines = pipeline.machines
     after = 0
     saved = reader.last_of_kind(DEVICE_STREAM, MACHINE_STATE)

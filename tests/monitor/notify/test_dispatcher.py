@@ -11,7 +11,9 @@ import pytest
 
 from monitor.alarms import Notification, Priority
 from monitor.journal import Journal, JournalReader, Record, generate_key_file, load_key_file
-from monitor.notify import DeliveryFailed, Dispatcher, Message
+from monitor.notify import Delivery, DeliveryFailed
+from monitor.notify.dispatcher import Dispatcher
+from tests.monitor.notify.samples import PLACE
 from tests.monitor.service.pipeline_lab import T0, ManualClock
 
 NOTE = Notification(T0, "raised", ("band:F1",), Priority.CRITICAL, "fridge F1 at 6.2 °C")
@@ -20,12 +22,14 @@ NOTE = Notification(T0, "raised", ("band:F1",), Priority.CRITICAL, "fridge F1 at
 class Flaky:
     """Refuses its first ``failures`` messages, then takes every one."""
 
+    per_person = False
+
     def __init__(self, name: str, failures: int = 0, hang: bool = False) -> None:
         self.name, self.failures, self.hang = name, failures, hang
         self.keys: list[str] = []
-        self.taken: list[Message] = []
+        self.taken: list[Delivery] = []
 
-    async def deliver(self, message: Message) -> str:
+    async def deliver(self, message: Delivery) -> str:
         self.keys.append(message.key)
         if self.hang:
             await asyncio.sleep(3600)
@@ -61,7 +65,7 @@ async def test_a_refused_message_is_retried_with_the_same_key_and_each_attempt_r
     journal: Journal,
 ) -> None:
     smtp = Flaky("smtp", failures=2)
-    dispatcher = Dispatcher([smtp], journal, lambda: T0, "pi-1", retry_initial_s=0.01)
+    dispatcher = Dispatcher([smtp], journal, lambda: T0, PLACE, retry_initial_s=0.01)
     worker = asyncio.create_task(dispatcher.run_channel("smtp"))
     try:
         dispatcher.notify(NOTE)
@@ -84,7 +88,7 @@ async def test_a_refused_message_is_retried_with_the_same_key_and_each_attempt_r
 
 async def test_a_channel_that_hangs_delays_nothing_else(journal: Journal) -> None:
     stuck, mqtt = Flaky("smtp", hang=True), Flaky("mqtt")
-    dispatcher = Dispatcher([stuck, mqtt], journal, lambda: T0, "pi-1", timeout_s=0.2,
+    dispatcher = Dispatcher([stuck, mqtt], journal, lambda: T0, PLACE, timeout_s=0.2,
                             retry_initial_s=10)  # fmt: skip
     workers = [asyncio.create_task(dispatcher.run_channel(n)) for n in ("smtp", "mqtt")]
     try:
@@ -101,10 +105,57 @@ async def test_a_channel_that_hangs_delays_nothing_else(journal: Journal) -> Non
 
 
 def test_notify_never_blocks_and_a_full_queue_drops_on_record(journal: Journal) -> None:
-    dispatcher = Dispatcher([Flaky("smtp")], journal, lambda: T0, "pi-1", max_queued=2)
+    dispatcher = Dispatcher([Flaky("smtp")], journal, lambda: T0, PLACE, max_queued=2)
     for n in range(3):
         dispatcher.notify(Notification(T0 + n, "raised", (f"a{n}",), Priority.LOW, "m"))
     assert dispatcher.status()["smtp"]["dropped"] == 1
     [dropped] = attempts(journal)
-    assert dropped.fields["alarms"] == "a0"
+    # The head may be on its way out when the queue fills: the next oldest goes.
+    assert dropped.fields["alarms"] == "a1"
+    assert dropped.fields["result"] == "dropped"
     assert "queue is full" in str(dropped.fields["answer"])
+
+
+async def test_a_channel_failing_in_a_row_says_so_once_and_again_when_it_recovers(
+    journal: Journal,
+) -> None:
+    smtp = Flaky("smtp", failures=4)
+    health: list[tuple[str, bool, str]] = []
+    dispatcher = Dispatcher([smtp], journal, lambda: T0, PLACE, retry_initial_s=0.01,
+                            failures_before_alarm=3,
+                            on_health=lambda *h: health.append(h))  # fmt: skip
+    worker = asyncio.create_task(dispatcher.run_channel("smtp"))
+    try:
+        dispatcher.notify(NOTE)
+        await until(lambda: smtp.taken)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert [(name, failing) for name, failing, _ in health] == [("smtp", True), ("smtp", False)]
+    assert "451 try again later" in health[0][2]
+    results = [r.fields["result"] for r in attempts(journal)]
+    assert results == ["refused"] * 4 + ["delivered"]
+
+
+async def test_a_channel_that_raises_something_unexpected_keeps_its_queue(
+    journal: Journal,
+) -> None:
+    class Broken(Flaky):
+        async def deliver(self, message: Delivery) -> str:
+            self.keys.append(message.key)
+            if len(self.keys) == 1:
+                raise ValueError("a bug in the channel")
+            self.taken.append(message)
+            return "ok"
+
+    broken = Broken("webhook")
+    dispatcher = Dispatcher([broken], journal, lambda: T0, PLACE, retry_initial_s=0.01)
+    worker = asyncio.create_task(dispatcher.run_channel("webhook"))
+    try:
+        dispatcher.notify(NOTE)
+        await until(lambda: broken.taken)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    first = attempts(journal)[0]
+    assert "unexpected ValueError: a bug in the channel" in str(first.fields["answer"])

@@ -36,10 +36,10 @@ STALE = "stale:F2-air"
 Snapshot = tuple[dict[str, int], dict[str, Alarm], list[str]]
 
 
-def quiet_lab(tmp: Path) -> Settings:
+def quiet_lab(tmp: Path, **sections: dict[str, object]) -> Settings:
     journal = {"path": str(tmp / "journal.sqlite"), "commit_interval_s": 0.2,
                "checkpoint_every_s": 86400.0}  # fmt: skip
-    settings = lab_settings(tmp, free_port(), journal=journal)
+    settings = lab_settings(tmp, free_port(), journal=journal, **sections)
     probes = [
         p.model_copy(update={"sample_period_s": 0.5, "stale_after_periods": 1})
         if p.id == "F2-air"
@@ -50,9 +50,12 @@ def quiet_lab(tmp: Path) -> Settings:
 
 
 @asynccontextmanager
-async def quiet_daemon(tmp: Path, people: Mapping[str, Role]) -> AsyncIterator[Daemon]:
-    """The daemon running, its users added (password ``PW``) and its stale alarm raised."""
-    settings = quiet_lab(tmp)
+async def quiet_daemon(
+    tmp: Path, people: Mapping[str, Role], **sections: dict[str, object]
+) -> AsyncIterator[Daemon]:
+    """The daemon running, its users added (password ``PW``) and its stale alarm raised;
+    ``sections`` adds or replaces sections of its settings."""
+    settings = quiet_lab(tmp, **sections)
     keygen(settings.signing.key_file)
     users = UserStore(
         settings.users.path, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
