@@ -139,6 +139,7 @@ class Daemon:
             machines = Evaluators(s, now, silence_from_ns=grace)
             pipeline = self.pipeline = Pipeline(s, journal, desk, machines)
             self._resume(pipeline, journal, now, grace, notes)
+            notes.catch_up(now)
             users_journal = UserChangeJournal(users, journal)
             users_journal.catch_up()
             sink = QueueSink()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from config import Settings
 from drivers.mqtt_publish import MqttPublisher
-from monitor.alarms import Priority
+from monitor.alarms import Notification, Priority
 from monitor.clock import Clock
 from monitor.errors import NotFound, Refused
 from monitor.journal import Journal, Record
@@ -84,6 +84,22 @@ class Notifications:
         if record.kind == "notification_delivered":
             alarms = str(record.fields.get("alarms", "")).split(",")
             self.router.remember([a for a in alarms if a], str(record.fields.get("recipient", "")))
+
+    def catch_up(self, now: int) -> int:
+        """After a restart: an alarm waiting for acknowledgement that nobody was told of (the
+        Pi stopped before its message left) is told now. Returns how many."""
+        if self.desk is None or not any(self.router.channels.values()):
+            return 0  # only channels to people keep a record of who was told
+        told = 0
+        for alarm in self.desk.listing():
+            if alarm.needs_ack and not self.router.told.get(alarm.key):
+                note = Notification(now, "renotify", (alarm.key,), alarm.priority, alarm.message,
+                                    alarm.escalation_level)  # fmt: skip
+                self.dispatcher.notify(note)
+                told += 1
+        if told:
+            log.info("%d alarm(s) nobody was told of before the restart: told now", told)
+        return told
 
     def components(self) -> list[Component]:
         d = self.dispatcher

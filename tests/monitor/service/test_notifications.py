@@ -176,3 +176,33 @@ async def test_a_server_answering_after_the_timeout_gets_the_repeat_with_the_sam
         server.stop()
     assert slow.ids[0] == slow.ids[1]
     assert email_attempts(journal)[0]["result"] == "timed_out"
+
+
+async def test_an_alarm_nobody_was_told_of_before_a_restart_is_told_after_it(
+    journal: Journal, receiver: Receiver
+) -> None:
+    server = SmtpServer("none").start()
+    try:
+        s = settings(server.port, receiver.port)
+        _, desk = wired(s, journal)  # no channel runs: the Pi stops before any message
+        desk.condition(T0, "band:Z1", True, "Z1", Priority.CRITICAL, "freezer Z1 at -12 °C")
+        desk.condition(T0, "band:F1", True, "F1", Priority.CRITICAL, "fridge F1 at 7 °C")
+        journal.flush()
+
+        again, desk_again = wired(s, journal)
+        with JournalReader(journal.path) as reader:
+            desk_again.resume(reader, again.replay)
+        tasks = await running(again)
+        try:
+            assert again.catch_up(T0 + 10**9) == 2
+            await until(lambda: len(server.received) >= 2, 10, "the e-mails after the restart")
+        finally:
+            await stopped(tasks)
+
+        journal.flush()
+        told, desk_told = wired(s, journal)  # and after a third start, both were told
+        with JournalReader(journal.path) as reader:
+            desk_told.resume(reader, told.replay)
+        assert told.catch_up(T0 + 2 * 10**9) == 0
+    finally:
+        server.stop()
