@@ -117,7 +117,10 @@ class WebSettings(Strict):
 
     Every signing request carries a password. Beyond loopback the API is served over HTTPS
     with ``tls_cert_file`` and ``tls_key_file`` (PEM), or over plain HTTP only if the site
-    says so with ``allow_plain_http_on_lan = true``.
+    says so with ``allow_plain_http_on_lan = true``. The command line reads the same settings
+    and trusts ``tls_cert_file`` alone (the certificate, or a file holding its chain); it
+    connects to ``host``, or to loopback when ``host`` is every interface, which the
+    certificate must then name (127.0.0.1, or ::1 for "::").
     """
 
     host: str = "127.0.0.1"

@@ -5,6 +5,8 @@ RTU bus keeps its inter-frame silence between a response and the next request. p
 the framing, the per-request timeout and the retries; its exceptions end here, turned into
 ``ProbeTimeout``, ``ProbeProtocolError`` or ``ProbeUnreachable`` naming the probes concerned.
 Reconnection is the poller's job, with its backoff: pymodbus's own reconnect task is off.
+Every await into pymodbus is ``settled``: a cancellation its ``wait_for`` lost stops the
+caller there, rather than after the rest of a poll of slow units.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pymodbus.framer import FramerType
 from pymodbus.pdu import ExceptionResponse, ModbusPDU
 
 from config.links import ModbusRtuBus, ModbusTcpBus
+from drivers.cancellation import settled
 from drivers.errors import ProbeError, ProbeProtocolError, ProbeTimeout, ProbeUnreachable
 from drivers.modbus_plan import RegisterRead
 
@@ -122,7 +125,7 @@ class ModbusConnection:
             self.close()
             self.counters.connect_attempts += 1
             self._client = self._make_client()
-            if await self._client.connect():
+            if await settled(self._client.connect()):
                 self._last_frame_end = None
                 return
             self.close()
@@ -148,7 +151,7 @@ class ModbusConnection:
             self.counters.requests += 1
             self._heard_anything = False
             try:
-                response = await self._send(request)
+                response = await settled(self._send(request))
             except ConnectionException:
                 lost = ProbeUnreachable(source, f"{where}: not connected to {self.endpoint()}")
                 raise self.counters.record("unreachable", lost) from None

@@ -22,6 +22,7 @@ from config.probe_limits import ProbeLimits
 from config.probes import Probe
 from drivers.availability import AvailabilityTracker
 from drivers.backoff import Backoff
+from drivers.cancellation import stop_if_cancelled
 from drivers.errors import ProbeError, ProbeUnreachable
 from drivers.modbus_client import ModbusConnection, ModbusCounters
 from drivers.modbus_plan import (
@@ -32,7 +33,6 @@ from drivers.modbus_plan import (
     modbus_source,
     plan_reads,
 )
-from drivers.mqtt_connect import stop_if_cancelled
 from drivers.qualify import ReadingQualifier
 from drivers.sink import ReadingSink
 from monitor.clock import Clock
@@ -132,8 +132,8 @@ class ModbusPoller:
                 for i, group in enumerate(self.groups):
                     if next_due[i] <= clock.monotonic():
                         await self._poll(self._states[i])
-                        # pymodbus waits with asyncio.wait_for, which on Python 3.11 can
-                        # return a result and lose the cancel that came with it (gh-86296).
+                        # The connection raises a cancel pymodbus lost (gh-86296) at the
+                        # call that lost it; this catches one lost anywhere else in a poll.
                         stop_if_cancelled()
                         next_due[i] = _next_tick(next_due[i], group.period_s, clock.monotonic())
                 self._tracker.check_silence(clock.now_ns())

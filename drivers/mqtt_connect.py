@@ -7,7 +7,6 @@ with one id would keep disconnecting each other.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 
 import aiomqtt
@@ -16,24 +15,8 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from config.links import MqttBroker, MqttTls
 
-
-def stop_if_cancelled() -> None:
-    """Raise ``CancelledError`` if the running task has been asked to stop.
-
-    A cancellation can be lost on its way through aiomqtt, and a reconnect loop that did not
-    notice would run for ever while its owner waits for it for ever:
-
-    - Python 3.11's ``asyncio.wait_for``, under every aiomqtt call, returns the result instead
-      of raising when the cancellation arrives just as the awaited operation completes
-      (CPython gh-86296, fixed in 3.12);
-    - leaving a client's ``async with`` sends DISCONNECT, and an ``MqttError`` from that
-      replaces the ``CancelledError``.
-
-    Loops therefore call this after every call into aiomqtt.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling() > 0:
-        raise asyncio.CancelledError
+# Re-exported: the MQTT loops call it after every call into aiomqtt and import it from here.
+from drivers.cancellation import stop_if_cancelled as stop_if_cancelled
 
 
 class MqttSetupError(ValueError):

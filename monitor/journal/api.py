@@ -8,6 +8,7 @@ Heads published outside the device (``witness.PublishedHead``) are compared when
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from monitor.journal.bundle import BundleHeader, read_bundle, write_bundle
 from monitor.journal.bundle_check import header_findings
+from monitor.journal.bundle_rotations import (
+    excerpt_start,
+    heads_to_compare,
+    rotation_excerpt,
+    rotation_records,
+)
 from monitor.journal.bundle_signing import sign_header
 from monitor.journal.chain import Item
 from monitor.journal.contents import bundle_contents
@@ -110,7 +117,8 @@ def export_lot_bundle(
     journal_path: Path, lot: str, out_path: Path, *, key: DeviceKey, time_zone: str | None = None
 ) -> BundleExport:
     """Write the lot's stream, its cycles and the enclosure-days of its stays, whole, under a
-    header signed with ``key`` (the device key, one of those the journal stores).
+    header signed with ``key`` (the device key, one of those the journal stores), and the
+    device records of its key rotations (``bundle_rotations``) when the key was rotated.
 
     Enclosure-days are chosen by the local dates of each stay in ``time_zone``; without it,
     one more day on each side of the UTC dates, which covers every time zone.
@@ -138,11 +146,19 @@ def export_lot_bundle(
                 seal = reader.last_of_kind(stream, SEAL)
                 if seal is not None and seal[1].seq == head[0]:
                     sealed.add(stream)
+        excerpt = []
+        if reader.records_of_kind(KEY_ROTATED, DEVICE_STREAM):
+            excerpt = rotation_excerpt(reader.stream_records(DEVICE_STREAM))
+        if excerpt:
+            heads[DEVICE_STREAM] = (excerpt[-1].seq, excerpt[-1].hash.hex())
         keys = {kid: public_key_b64(k) for kid, k in stored.items()}
         header = BundleHeader(lot, keys, key.key_id, heads, time.time_ns(), frozenset(sealed))
         present = [s for s in streams if s in heads]
         records = (reader.stream_records(s) for s in present)
-        count = write_bundle(out_path, sign_header(header, key), records)
+        with_device = itertools.chain(records, [excerpt] if excerpt else [])
+        count = write_bundle(out_path, sign_header(header, key), with_device)
+        if excerpt:
+            present.append(DEVICE_STREAM)
     return BundleExport(out_path, lot, present, count)
 
 
@@ -160,15 +176,27 @@ def verify_bundle(
         named = {kid: parse_public_key(b64) for kid, b64 in header.keys.items()}
     except PublicKeyError as exc:
         raise BundleError(f"{path}: the header's public key cannot be read ({exc})") from None
-    decision = decide(as_trust(trust), named, "the key(s) the bundle names")
-    report = verify_records(entries, decision.keys.values(), ordered=True, source=str(path))
+    rotations = rotation_records(entries)
+    decision = decide(as_trust(trust), named, "the key(s) the bundle names", rotations)
+    start = excerpt_start(entries)
+    excerpts = {DEVICE_STREAM: start} if start is not None else {}
+    report = verify_records(
+        entries, decision.keys.values(), ordered=True, source=str(path), excerpts=excerpts
+    )
     decision.apply(report)
+    if start is not None:
+        report.notes.append(
+            f"the bundle carries the {DEVICE_STREAM} stream from #{start}: its key rotations "
+            "and the signature over them"
+        )
     report.findings += header_findings(header, report, entries, decision.keys)
+    end = header.heads.get(DEVICE_STREAM, (0, ""))[0]
+    compared, skipped = heads_to_compare(published, start, end)
     findings, notes = compare_heads(
-        published, EntriesHeld(entries), decision.keys, what="bundle", whole=False
+        compared, EntriesHeld(entries), decision.keys, what="bundle", whole=False
     )
     report.findings += findings
-    report.notes += notes
+    report.notes += skipped + notes
     report.contents = bundle_contents(header.lot, entries)
     return report
 

@@ -108,24 +108,37 @@ class StreamWalk:
     slots: list[Slot] = field(default_factory=list)
     holes: list[Hole] = field(default_factory=list)
     unused: list[Item] = field(default_factory=list)
+    first_seq: int = 1
 
     def suspects(self) -> list[Item]:
         """Items that did not chain where they were found: they may belong elsewhere."""
         doubtful = (SlotStatus.FAILED, SlotStatus.UNCHECKED, SlotStatus.AFTER_GAP)
-        return [s.item for s in self.slots if s.status in doubtful] + self.unused
+        return [
+            s.item for s in self.slots if s.status in doubtful and not self.opens_excerpt(s)
+        ] + self.unused
+
+    def opens_excerpt(self, slot: Slot) -> bool:
+        """The first record of an excerpt, consistent with the prev_hash it claims."""
+        first = self.first_seq
+        return first > 1 and slot.seq == first and slot.status is SlotStatus.AFTER_GAP
 
 
-def walk_stream(stream: str, items: Sequence[Item], pool: Sequence[Item] = ()) -> StreamWalk:
-    """Place ``items`` (all placed in ``stream``) on the chain; ``pool`` may fill other slots."""
+def walk_stream(
+    stream: str, items: Sequence[Item], pool: Sequence[Item] = (), first_seq: int = 1
+) -> StreamWalk:
+    """Place ``items`` (all placed in ``stream``) on the chain; ``pool`` may fill other slots.
+
+    ``first_seq`` above 1: the items are an excerpt of the stream from that seq, whose first
+    record chains from the ``prev_hash`` it claims (what comes before is not held)."""
     by_seq: dict[int, list[Item]] = {}
     for item in items:
         if item.seq is not None:
             by_seq.setdefault(item.seq, []).append(item)
     labelled = sorted(by_seq)
     used: set[int] = set()
-    walk = StreamWalk(stream)
-    tip: Tip | None = {genesis_hash(stream): "genesis"}
-    t = 1
+    walk = StreamWalk(stream, first_seq=max(first_seq, 1))
+    tip: Tip | None = {genesis_hash(stream): "genesis"} if first_seq <= 1 else None
+    t = max(first_seq, 1)
     intact = SlotStatus.INTACT
     while True:
         group = by_seq.get(t)

@@ -9,7 +9,7 @@ seq, swapped records). Clean streams are never held in memory longer than their 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -83,14 +83,18 @@ def verify_records(
     *,
     ordered: bool = True,
     source: str = "records",
+    excerpts: Mapping[str, int] | None = None,
 ) -> VerificationReport:
     """Verify records in any order of streams; ``ordered``: within a stream, the input order
-    must be the seq order (true of the journal and of bundles, not of a time-sorted query)."""
+    must be the seq order (true of the journal and of bundles, not of a time-sorted query);
+    ``excerpts``: streams held from a seq above 1 only, by stream (``chain.walk_stream``)."""
     items = (
         Item(entry, n, entry.where if isinstance(entry, Unreadable) else f"item {n}")
         for n, entry in enumerate(records, start=1)
     )
-    return verify_source(MemorySource(items), keys, ordered=ordered, source=source)
+    return verify_source(
+        MemorySource(items), keys, ordered=ordered, source=source, excerpts=excerpts
+    )
 
 
 @contextmanager
@@ -112,9 +116,10 @@ def verify_source(
     *,
     ordered: bool,
     source: str,
+    excerpts: Mapping[str, int] | None = None,
 ) -> VerificationReport:
     with bulk_work():
-        verification = _Verification(src, trusted_keys(keys), ordered)
+        verification = _Verification(src, trusted_keys(keys), ordered, excerpts or {})
         verification.first_pass()
         verification.second_pass()
         return verification.report(source)
@@ -122,9 +127,14 @@ def verify_source(
 
 class _Verification:
     def __init__(
-        self, src: ItemSource, trusted: dict[str, Ed25519PublicKey], ordered: bool
+        self,
+        src: ItemSource,
+        trusted: dict[str, Ed25519PublicKey],
+        ordered: bool,
+        excerpts: Mapping[str, int],
     ) -> None:
         self.src, self.trusted, self.ordered = src, trusted, ordered
+        self.excerpts = excerpts
         self.results: dict[str, tuple[list[Finding], StreamSummary]] = {}
         self.troubled: dict[str, list[Item]] = {}  # streams to place again, with their items
         self.suspects: list[Item] = []  # records that did not chain where they were found
@@ -142,7 +152,7 @@ class _Verification:
         """Place each stream alone; keep only the streams where something does not fit."""
         for name in self.src.stream_names():
             items = self.src.stream_items(name)
-            walk = walk_stream(name, items)
+            walk = walk_stream(name, items, first_seq=self.excerpts.get(name, 1))
             _note_openings(walk, self.openings)
             doubtful = walk.suspects()
             if doubtful or any(hole.last is not None for hole in walk.holes):
@@ -174,7 +184,8 @@ class _Verification:
             if not items:
                 continue  # every record labelled with it belongs to another stream
             pool = pools.get(name, [])
-            walk = walk_stream(name, items, pool if len(pool) <= MAX_POOL else ())
+            pool = pool if len(pool) <= MAX_POOL else []
+            walk = walk_stream(name, items, pool, self.excerpts.get(name, 1))
             self.results[name] = self._findings(walk)
             self.unplaced += walk.unused
             self.walks[name] = walk
