@@ -24,7 +24,7 @@ from pymodbus.pdu import ExceptionResponse
 
 from config.notify_channels import RelaySettings
 from drivers.modbus_client import EXCEPTION_NAMES
-from drivers.mqtt_connect import stop_if_cancelled
+from drivers.cancellation import stop_if_cancelled
 from monitor.alarms.model import Alarm, Priority
 from monitor.notify.channel import Delivery, DeliveryFailed
 

@@ -21,4 +21,5 @@ def test_every_toml_block_of_the_notifications_section_validates_together() -> N
     n = settings.notify
     assert n.configured() == {"email", "webhook", "command", "relay"}
     assert n.policies["critical"].then == ["next"]
-    assert n.heartbeat is not None and n.keepalive is not None
+    assert n.heartbeat is not None
+    assert n.keepalive is not None
