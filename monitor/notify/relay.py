@@ -23,8 +23,8 @@ from pymodbus.framer import FramerType
 from pymodbus.pdu import ExceptionResponse
 
 from config.notify_channels import RelaySettings
-from drivers.modbus_client import EXCEPTION_NAMES
 from drivers.cancellation import stop_if_cancelled
+from drivers.modbus_client import EXCEPTION_NAMES
 from monitor.alarms.model import Alarm, Priority
 from monitor.notify.channel import Delivery, DeliveryFailed
 
