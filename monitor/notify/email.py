@@ -13,6 +13,7 @@ becomes ``DeliveryFailed`` with the server's answer; the password is never put i
 
 from __future__ import annotations
 
+import socket
 import ssl
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -77,6 +78,9 @@ class EmailChannel:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        # The name said in EHLO, once: aiosmtplib would otherwise look the host's full name up
+        # for every message, a DNS query a Pi with broken reverse DNS waits seconds for.
+        self.local_hostname = socket.gethostname() or "localhost"
 
     @property
     def server(self) -> str:
@@ -126,6 +130,7 @@ class EmailChannel:
                 # server does not offer STARTTLS, sending the password and the message.
                 start_tls=s.security == "starttls",
                 tls_context=tls_context,
+                local_hostname=self.local_hostname,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             answers = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)

@@ -12,6 +12,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from config import Settings
@@ -21,17 +22,19 @@ from monitor.clock import Clock
 from monitor.errors import NotFound, Refused
 from monitor.journal import Journal, Record
 from monitor.notify import Channel, Place
-from monitor.notify.command import CommandChannel
 from monitor.notify.dispatcher import Dispatcher
-from monitor.notify.email import EmailChannel
 from monitor.notify.heartbeat import Heartbeat
 from monitor.notify.keepalive import KeepAlive, test_note
 from monitor.notify.mqtt import MqttChannel
-from monitor.notify.relay import RelayChannel, priority_of, relay_wanted
 from monitor.notify.routing import Router
-from monitor.notify.webhook import WebhookChannel
 from monitor.service.alarm_desk import AlarmDesk
 from monitor.service.supervisor import Component
+
+if TYPE_CHECKING:
+    from monitor.notify.command import CommandChannel
+    from monitor.notify.email import EmailChannel
+    from monitor.notify.relay import RelayChannel
+    from monitor.notify.webhook import WebhookChannel
 
 log = logging.getLogger(__name__)
 HEALTH_PREFIX = "notify:"
@@ -48,10 +51,27 @@ class Notifications:
         self.settings, self.clock = settings, clock
         self.publisher = publisher
         self.desk: AlarmDesk | None = None
-        self.email = EmailChannel(n.email) if n.email else None
-        self.webhook = WebhookChannel(n.webhook) if n.webhook else None
-        self.command = CommandChannel(n.command) if n.command else None
-        self.relay = RelayChannel(n.relay, self._relay_wanted) if n.relay else None
+        # Each channel's code is loaded only when the site uses it: resident memory on a Pi.
+        self.email: EmailChannel | None = None
+        self.webhook: WebhookChannel | None = None
+        self.command: CommandChannel | None = None
+        self.relay: RelayChannel | None = None
+        if n.email is not None:
+            from monitor.notify.email import EmailChannel
+
+            self.email = EmailChannel(n.email)
+        if n.webhook is not None:
+            from monitor.notify.webhook import WebhookChannel
+
+            self.webhook = WebhookChannel(n.webhook)
+        if n.command is not None:
+            from monitor.notify.command import CommandChannel
+
+            self.command = CommandChannel(n.command)
+        if n.relay is not None:
+            from monitor.notify.relay import RelayChannel
+
+            self.relay = RelayChannel(n.relay, self._relay_wanted)
         channels: list[Channel] = [c for c in (self.email, self.webhook, self.command,
                                                self.relay) if c is not None]  # fmt: skip
         if publisher is not None:
@@ -149,6 +169,8 @@ class Notifications:
         return out
 
     def _relay_wanted(self) -> bool:
+        from monitor.notify.relay import priority_of, relay_wanted
+
         if self.desk is None or self.settings.notify.relay is None:
             return False
         threshold = priority_of(self.settings.notify.relay.priority)
