@@ -86,8 +86,14 @@ class Recheck:
     """Reads ``path`` read-only and checks ``step`` rows at a time, keeping ``progress``."""
 
     def __init__(
-        self, path: Path, keys: dict[str, Ed25519PublicKey], progress: RecheckProgress
+        self,
+        path: Path,
+        keys: dict[str, Ed25519PublicKey],
+        progress: RecheckProgress,
+        start_row: int = 0,
     ) -> None:
+        """``start_row``: where an earlier run's pass stood; the first record of each stream
+        met after it is taken as found (its predecessor was checked by that run)."""
         self.path, self.progress = Path(path), progress
         self._keys = keys
         self._db = open_for_reading(self.path)
@@ -96,7 +102,8 @@ class Recheck:
         self._tips: dict[int, _Tip] = {}
         # Inside a close window: the seq of journal_closed, and of the device record last seen.
         self._closed: tuple[int, int] | None = None
-        self._row = 0
+        self._row = max(0, start_row)
+        self._resumed = self._row > 0
 
     def close(self) -> None:
         self._db.close()
@@ -136,7 +143,13 @@ class Recheck:
             progress.last_pass_completed_ns = now_ns
             progress.last_pass_findings, progress.pass_findings = progress.pass_findings, 0
             self._tips, self._closed, self._row = {}, None, 0
+            self._resumed = False
         return found
+
+    @property
+    def row(self) -> int:
+        """The last row checked in this pass (0: a pass starts next)."""
+        return self._row
 
     def _check(self, row: tuple[Any, ...]) -> list[Damage]:
         ident = int(row[0])
@@ -155,6 +168,9 @@ class Recheck:
         seq, tip = entry.seq, self._tips.get(stream_id)
         where = f"{name}#{seq} (row {ident})"
         expected = tip.seq + 1 if tip is not None else 1
+        unknown_before = tip is None and self._resumed
+        if unknown_before:
+            expected = seq
         if seq < expected:
             text = f"{where}: stored out of sequence order, or a second #{seq}"
             return [*found, Damage(name, seq, ident, text)]
@@ -163,7 +179,7 @@ class Recheck:
             found.append(Damage(name, expected, ident, text))
         problems: list[str] = []
         before: tuple[bytes, ...] | None = None
-        if seq == expected:
+        if seq == expected and not unknown_before:
             before = tip.hashes if tip is not None else (genesis_hash(name),)
         hashes = (entry.hash,) if entry.hash is not None else ()
         new = self._tips[stream_id] = _Tip(seq, hashes, tip.sealed_at if tip else 0)

@@ -9,7 +9,8 @@ re-reads the whole journal in row order, ``RECORDS_PER_S`` records a second, for
 (``journal.recheck``): damage made in the file while the daemon runs, or long ago in records
 signed since, is found within one pass, noted in ``device`` (``Journal.note_damage``) and
 raised. Damage the journal already notes, from this run or an earlier one, is not raised
-again. The progress is in ``Journal.recheck``, which ``lactamon status`` shows.
+again. The progress is in ``Journal.recheck``, which ``lactamon status`` shows; where the pass
+stands is kept beside the journal (``recheck_position``), so a restart goes on from there.
 
 The rate: the example lab records some 220,000 readings a day (README, Sizing), 80 million
 a year. At 100 records a second a pass over a year of records takes 9 days, over three years
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from monitor.alarms import Priority
 from monitor.clock import Clock
@@ -37,10 +39,15 @@ from monitor.journal.recheck import Damage, Recheck
 from monitor.journal.session_findings import DAMAGED
 from monitor.service.alarm_desk import AlarmDesk
 from monitor.service.journal_watch import INTEGRITY_KEY, SOURCE
+from monitor.service.recheck_position import RecheckPosition
 
 log = logging.getLogger(__name__)
 
 RECORDS_PER_S = 100.0
+# Where the pass stands is kept beside the journal this often (real time): a Pi restarted
+# twice a month must still finish a pass of several weeks. Rarely, for the SD card's sake:
+# a restart re-reads at most that much again.
+SAVE_S = 600.0
 STEP_S = 1.0  # real time between two steps of the re-check
 KEPT_FINDINGS = 20  # the latest findings shown in the status
 # Damage noted and raised per pass at most: a file damaged wholesale (a bad card) must not
@@ -68,6 +75,8 @@ class SelfCheck:
         self._errors: set[str] = set()
         self._recheck: Recheck | None = None
         self._pass, self._pass_notes = -1, 0  # the pass noting, and how much it noted
+        self.position = RecheckPosition(journal.path)
+        self._saved_at = time.monotonic()
 
     async def run(self) -> None:
         self.start()
@@ -75,9 +84,18 @@ class SelfCheck:
             while True:
                 await asyncio.sleep(self.step_s)
                 self.step()
+                if time.monotonic() - self._saved_at >= SAVE_S:
+                    self.save()
         finally:
+            self.save()
             if self._recheck is not None:
                 self._recheck.close()
+
+    def save(self) -> None:
+        """Keep where the pass stands, for the next start."""
+        self._saved_at = time.monotonic()
+        if self._recheck is not None:
+            self.position.save(self._recheck.row, self.progress)
 
     def start(self) -> None:
         """Raise what the writer found when it opened the journal; read the damage noted."""
@@ -89,7 +107,8 @@ class SelfCheck:
             with JournalReader(self.journal.path) as reader:
                 notes = reader.records_of_kind(DAMAGED, DEVICE_STREAM)
             keys = {self.journal.key.key_id: self.journal.key.public}
-            self._recheck = Recheck(self.journal.path, keys, self.progress)
+            start_row = self.position.load(self.progress)
+            self._recheck = Recheck(self.journal.path, keys, self.progress, start_row)
         except JournalError as exc:
             self._cannot_read(exc)
             return

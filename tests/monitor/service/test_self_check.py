@@ -180,3 +180,50 @@ def test_a_journal_damaged_wholesale_is_noted_a_bounded_number_at_a_time(tmp_pat
             raised = [r for r in reader.stream_records("alarms") if r.kind == "alarm_raised"]
     assert len(notes) == 20
     assert len(raised) == 3  # one a pass
+
+
+def test_a_restart_goes_on_with_the_pass_where_it_stood_without_false_findings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    build_journal(path, DEVICE_KEY, checkpoint_every=3)
+    with Journal(path, DEVICE_KEY, StepClock(now=T0 + 9000 * S)) as journal:
+        desk = AlarmDesk(AlarmManager(), journal, lambda note: None)
+        first = SelfCheck(journal, desk, journal.clock, records_per_s=7, step_s=1.0)
+        first.start()
+        first.step()
+        first.step()
+        stood = first.progress.row_reached
+        assert stood > 7
+        first.save()
+    # A row the first run had not reached yet is altered while the daemon is down.
+    alter(path, "ts = ts + 1", row_of(path, ENCLOSURE, 8))
+    with Journal(path, DEVICE_KEY, StepClock(now=T0 + 9500 * S)) as journal:
+        desk = AlarmDesk(AlarmManager(), journal, lambda note: None)
+        again = SelfCheck(journal, desk, journal.clock, records_per_s=1000)
+        again.start()
+        assert again.progress.row_reached == stood
+        again.step()  # the rest of the pass, from where it stood
+        assert again.progress.passes_completed == 1
+        found = list(again.progress.found)
+        # The alteration (its chain, and the checkpoint signature it holds), nothing made up
+        # by the resume: the first record of each stream after it is taken as found.
+        assert found
+        assert all(f.startswith(f"{ENCLOSURE}#8 ") for f in found), found
+        again.step()  # a whole new pass from row 1: the same findings, no more
+        assert again.progress.passes_completed == 2
+        assert again.progress.last_pass_findings == len(found)
+
+
+def test_an_unreadable_position_starts_a_new_pass(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    build_journal(path, DEVICE_KEY)
+    path.with_name(path.name + ".recheck").write_text("{not json")
+    with Journal(path, DEVICE_KEY, StepClock(now=T0 + 9000 * S)) as journal:
+        desk = AlarmDesk(AlarmManager(), journal, lambda note: None)
+        check = SelfCheck(journal, desk, journal.clock, records_per_s=1000)
+        check.start()
+        assert check.progress.row_reached == 0
+        check.step()
+        assert check.progress.passes_completed == 1
+        assert check.progress.found == []
