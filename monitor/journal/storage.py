@@ -167,6 +167,9 @@ class JournalFile:
         self.path = self.configured_path = path
         self.max_bytes = max_bytes
         self.marks = HeldMarks(self.db, path, clock)
+        # The write-ahead log's identity, taken at its first check: it lasts as long as this
+        # connection (SQLite empties it at checkpoints, never deletes it while open).
+        self._wal_identity: tuple[int, int] | None = None
 
     def commit(self, codec: RowCodec, rows: list[Row]) -> None:
         """One transaction: the new streams and symbols, then ``rows``; nothing on failure.
@@ -201,7 +204,27 @@ class JournalFile:
             raise translate(exc, self.path, "store the device key") from None
 
     def problem(self) -> str | None:
-        return file_problem(self.path, self.lock_fd)
+        return file_problem(self.path, self.lock_fd) or self._wal_problem()
+
+    def _wal_problem(self) -> str | None:
+        """The write-ahead log deleted or replaced: what it holds since the last checkpoint
+        is then only in the open descriptor, gone at a crash, and unseen by new readers."""
+        wal = Path(f"{self.path}-wal")
+        try:
+            found = os.stat(wal)
+        except FileNotFoundError:
+            if self._wal_identity is None:
+                return None  # not made yet: nothing committed since the file was opened
+            return "its write-ahead log (-wal) was deleted"
+        except OSError:
+            return None  # unreadable is the path's own check's to say
+        identity = (found.st_dev, found.st_ino)
+        if self._wal_identity is None:
+            self._wal_identity = identity
+            return None
+        if identity != self._wal_identity:
+            return "its write-ahead log (-wal) was deleted, and another put in its place"
+        return None
 
     def space(self) -> Space:
         return measure_space(self.db, self.path, self.max_bytes)
@@ -219,6 +242,7 @@ class JournalFile:
         self.release()
         self.db, self.lock_fd, self.path = db, lock, target
         self.marks.rebind(db, target)
+        self._wal_identity = None  # the copy's own log, from its first check
         return left, target
 
     def close(self, now_ns: int) -> None:

@@ -11,6 +11,7 @@ the path is left exactly as it was.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -103,3 +104,45 @@ def check_rescued(path: Path, public_key: str, message: str, held: Records) -> N
     assert len(rescue_events) == 1, rescue_events
     assert rescue_events[0].fields["to_path"] == str(copy)
     assert [r.kind for r in device if r.kind != "checkpoint"][-1] == "journal_closed"
+
+
+async def test_a_deleted_write_ahead_log_is_alarmed_and_rescued_whole(
+    tmp_path: Path, mosquitto: MosquittoBroker
+) -> None:
+    settings = lab_settings(tmp_path, mosquitto.port)
+    public_key, _ = keygen(settings.signing.key_file)
+    path = settings.journal.path
+    clock = ScaledClock(SPEED)
+    lab = Lab.from_scenario(load_shipped_scenario("demo-day"))
+    daemon = Daemon(settings, clock)
+    async with Simulation(settings, lab, clock):
+        task = asyncio.create_task(daemon.run(), name="daemon")
+        try:
+            await asyncio.wait_for(daemon.ready.wait(), 10)
+            pipeline = daemon.pipeline
+            assert pipeline is not None
+            await until(lambda: pipeline.readings_seen > 100, 20, "the first readings")
+            with JournalReader(path) as old:
+                os.unlink(f"{path}-wal")  # the log only: the file stays at its path
+                deleted = time.monotonic()
+                await until(lambda: pipeline.desk.is_active(ALARM), 10, "the integrity alarm")
+                noticed_s = time.monotonic() - deleted
+                held = records_of(old)
+            alarm = pipeline.desk.get(ALARM)
+            seen = pipeline.readings_seen
+            await until(lambda: pipeline.readings_seen > seen + 100, 20, "readings after it")
+        finally:
+            daemon.stop("test over")
+            await asyncio.wait_for(task, 15)
+
+    assert noticed_s < 10
+    assert "write-ahead log" in alarm.message, alarm.message
+    (copy,) = [p for p in sorted(path.parent.glob(path.name + ".rescued-*"))
+               if not p.name.endswith(("-wal", "-shm"))]  # fmt: skip
+    assert str(copy) in alarm.message
+    report = verify_journal(copy, public_key)
+    assert report.ok, report.format()
+    with JournalReader(copy) as reader:
+        kept = records_of(reader)
+    lost = {place for place, digest in held.items() if kept.get(place) != digest}
+    assert not lost, sorted(lost)[:10]
