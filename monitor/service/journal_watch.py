@@ -2,10 +2,11 @@
 
 Every ``CHECK_S`` of real time the watch asks the writer whether the path still names the
 file it opened (``JournalFile.problem``: device and inode at the path against those of the
-open file, the open file's link count, and its write-ahead log still the one it writes). A journal deleted, moved away or replaced is a
-HIGH ``journal:integrity`` alarm, raised as soon as what the open file holds has been saved
-beside the path with SQLite's online backup (``Journal.rescue``): the alarm's text says where,
-and its record goes into that copy like every alarm's.
+open file, the open file's link count, and its write-ahead log still the one it writes). A
+journal deleted, moved away or replaced is a HIGH ``journal:integrity`` alarm, raised as soon
+as what the open file holds has been saved beside the path with SQLite's online backup
+(``Journal.rescue``): the alarm's text says where, and its record goes into that copy like
+every alarm's.
 
 What happens next: the writer carries on in the rescued copy. The other way, writing on into
 the deleted file and copying it again at the stop, keeps the InfluxDB outbox and the MQTT
