@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from config.base import Identifier, Integer, Number, Strict
 from config.parameters import MINUTE_S, check_as_parameters
+from monitor.evaluation.lot_life import DEFAULT_POST_FLORA_MAX_CFU_ML
 from monitor.evaluation.params import (
     BAND_DEFAULTS,
     DEFAULT_DEADBAND_C,
@@ -190,6 +191,8 @@ class PasteurisationRules(Strict):
     cooling_fail_margin_c: Number = DEFAULT_POLICY.cooling_fail_margin_c
     destroy_above_total_flora_cfu_ml: Number = DEFAULT_FLORA_LIMITS.destroy_above_total_flora_cfu_ml
     destroy_above_s_aureus_cfu_ml: Number = DEFAULT_FLORA_LIMITS.destroy_above_s_aureus_cfu_ml
+    # A control after pasteurisation above this total flora is positive (docs/RULES.md, L9).
+    post_flora_max_cfu_ml: Number = Field(default=DEFAULT_POST_FLORA_MAX_CFU_ML, ge=0)
 
     @model_validator(mode="after")
     def _rules_are_valid(self) -> PasteurisationRules:

@@ -53,7 +53,11 @@ class JournalSettings(Strict):
     """The local durable journal: the record of truth, written before anything else."""
 
     path: Path = Path("/var/lib/lactamon/journal.sqlite")
+    # What a power cut may lose (monitor/journal/README.md, "Durability"): the events and a
+    # running cycle's readings of the last ``commit_interval_s``, the other readings (the
+    # cold chain's, an idle pasteuriser's) of the last ``cold_commit_interval_s``.
     commit_interval_s: float = Field(default=1.0, gt=0, le=1.0, allow_inf_nan=False)
+    cold_commit_interval_s: float = Field(default=10.0, gt=0, le=60.0, allow_inf_nan=False)
     checkpoint_every_records: int = Field(default=1000, ge=1)
     checkpoint_every_s: PositiveSeconds = 300.0
     # Memory for the records that wait while the disk cannot be written (monitor/journal/
@@ -61,6 +65,15 @@ class JournalSettings(Strict):
     buffer_bytes: Integer = Field(default=16 * 2**20, ge=2**16, le=128 * 2**20)
     # The early warning: free space for fewer days than this at the current write rate.
     warn_days_left: Number = Field(default=7.0, gt=0, le=3650)
+
+    @model_validator(mode="after")
+    def _cold_not_sooner(self) -> JournalSettings:
+        if self.cold_commit_interval_s < self.commit_interval_s:
+            raise ValueError(
+                f"cold_commit_interval_s ({self.cold_commit_interval_s:g} s) must be at least "
+                f"commit_interval_s ({self.commit_interval_s:g} s)"
+            )
+        return self
 
 
 class SigningSettings(Strict):
@@ -129,6 +142,8 @@ class WebSettings(Strict):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     allow_plain_http_on_lan: Flag = False
+    # The web application signs a browser out after this long without a request (Annex 11).
+    session_idle_min: float = Field(default=15.0, gt=0, le=24 * 60)
 
     @model_validator(mode="after")
     def _passwords_stay_on_the_machine(self) -> WebSettings:

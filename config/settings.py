@@ -17,6 +17,7 @@ from config.equipment import (
     default_programs,
 )
 from config.links import ModbusBus, MqttBroker, SerialLine
+from config.lots import LotSettings
 from config.notify import NotifySettings
 from config.probe_checks import register_errors
 from config.probes import ModbusSource, MqttSource, Probe, SerialSource
@@ -30,6 +31,7 @@ from config.service import (
     UsersSettings,
     WebSettings,
 )
+from config.sheets import SheetSettings
 
 
 class CrossReferenceError(ValueError):
@@ -70,6 +72,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     alarms: AlarmSettings = AlarmSettings()
     notify: NotifySettings = NotifySettings()
+    sheets: SheetSettings = SheetSettings()
     modbus: list[ModbusBus] = Field(default_factory=list)
     serial: list[SerialLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
@@ -77,6 +80,7 @@ class Settings(BaseSettings):
     enclosures: list[Enclosure] = Field(default_factory=list)
     programs: dict[str, ProgramSettings] = Field(default_factory=default_programs)
     pasteurisation: PasteurisationRules = PasteurisationRules()
+    lots: LotSettings = LotSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,9 @@ registers lots and starts two cycles; the second one's heater fails mid-hold; a 
 is left ajar; a freezer probe goes silent. At the end the technician acknowledges every
 alarm, the journal is verified, and the commands to look further are printed.
 
+The daemon serves the web application all along, with a user of each role to sign in as;
+``keep=True`` leaves the lab running at real speed after the day, until a stop signal.
+
 Everything the technician does goes through the daemon's HTTP API with her password, as it
 would from the command line: the demo has no door of its own into the daemon.
 """
@@ -13,6 +16,8 @@ would from the command line: the demo has no door of its own into the daemon.
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -34,16 +39,48 @@ from simulator.session import Simulation
 
 EXAMPLE = Path(__file__).parents[1] / "config" / "examples" / "simulator.toml"
 PASSWORD = "demo-password-1"
+# A user of each role, to see in the browser what each may do. Sophie comes first: the
+# first user signs for herself, and a supervisor adds the others.
+DEMO_USERS = (
+    ("sophie", "Dr Sophie Bernard (supervisor)", Role.SUPERVISOR, "demo-sophie-1"),
+    ("anne", "Anne Martin (technician)", Role.TECHNICIAN, PASSWORD),
+    ("ines", "Ines Morel (inspector)", Role.INSPECTOR, "demo-ines-1"),
+    ("wall", "Wall screen (kiosk)", Role.KIOSK, "demo-wall-1"),
+)
 
 
-def demo_settings(folder: Path, mqtt_port: int, modbus_port: int) -> Settings:
+class DemoClock(ScaledClock):
+    """A ``ScaledClock`` that can slow down once the day is over, without a jump in time."""
+
+    def __init__(self, speed: float) -> None:
+        super().__init__(speed)
+        self._rate = float(speed)
+        self._from_s = 0.0  # simulated seconds at the last change of speed
+        self._from_real = self.real_start
+
+    @property
+    def speed(self) -> float:
+        return self._rate
+
+    def monotonic(self) -> float:
+        return self._from_s + (time.monotonic() - self._from_real) * self._rate
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self._rate)
+
+    def slow_to(self, speed: float) -> None:
+        self._from_s, self._from_real = self.monotonic(), time.monotonic()
+        self._rate = float(speed)
+
+
+def demo_settings(folder: Path, mqtt_port: int, modbus_port: int, web_port: int = 0) -> Settings:
     data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
     data["mqtt"]["port"] = mqtt_port
     data["modbus"][0]["port"] = modbus_port
     data["journal"] = {"path": str(folder / "journal.sqlite")}
     data["signing"] = {"key_file": str(folder / "device.key")}
     data["users"] = {"path": str(folder / "users.sqlite")}
-    data["web"] = {"host": "127.0.0.1", "port": 0}
+    data["web"] = {"host": "127.0.0.1", "port": web_port}
     # The pasteuriser read every 5 s: sped up 200x, the hold's gap limit (3 periods) is
     # still 75 ms of real time, which a laptop busy elsewhere does not miss.
     for probe in data["probes"]:
@@ -51,12 +88,23 @@ def demo_settings(folder: Path, mqtt_port: int, modbus_port: int) -> Settings:
     return validate_mapping(data, str(EXAMPLE))
 
 
-def _free_port() -> int:
-    import socket
-
+def _free_port(wanted: int = 0) -> int:
+    """``wanted`` if nothing listens on it on the loopback (0: any free port), else 0."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        try:
+            sock.bind(("127.0.0.1", wanted))
+        except OSError:
+            return 0
         return int(sock.getsockname()[1])
+
+
+def web_port(wanted: int) -> tuple[int, str]:
+    """The port to serve the web application on, and a note when it is not ``wanted``."""
+    port = _free_port(wanted)
+    if port:
+        return port, ""
+    port = _free_port()
+    return port, f" (port {wanted} is busy)"
 
 
 async def _until(check: Callable[[], bool], limit_s: float) -> bool:
@@ -67,15 +115,28 @@ async def _until(check: Callable[[], bool], limit_s: float) -> bool:
     return check()
 
 
-async def run_demo(folder: Path, speed: float, say: Callable[[str], None]) -> bool:
-    """Run the day; True when both cycles closed and the journal verified."""
-    settings = demo_settings(folder, _free_port(), _free_port())
+async def run_demo(
+    folder: Path,
+    speed: float,
+    say: Callable[[str], None],
+    *,
+    port: int,
+    keep: bool = False,
+) -> bool:
+    """Run the day; True when both cycles closed and the journal verified.
+
+    ``port``: the web application's, or a free one if it is busy. ``keep``: then serve on at
+    real speed until SIGINT or SIGTERM stops the daemon.
+    """
+    served_on, busy = web_port(port)
+    settings = demo_settings(folder, _free_port(), _free_port(), served_on)
     public_key, key_id = keygen(settings.signing.key_file)
     (folder / "device.pub").write_text(public_key + "\n", encoding="ascii")
     users = UserStore(settings.users.path, PasswordHasher(time_cost=1, memory_cost=1024))
-    users.add(0, "anne", "Anne Martin (technician)", Role.TECHNICIAN, PASSWORD, by="demo")
+    for username, name, role, password in DEMO_USERS:
+        users.add(0, username, name, role, password, by=DEMO_USERS[0][0])
     users.close()
-    clock = ScaledClock(speed)
+    clock = DemoClock(speed)
     lab = Lab.from_scenario(load_shipped_scenario("demo-day"))
     daemon = Daemon(settings, clock)
     say(f"journal {settings.journal.path} (device key {key_id}); simulated time {speed:g}x")
@@ -83,6 +144,9 @@ async def run_demo(folder: Path, speed: float, say: Callable[[str], None]) -> bo
         task = asyncio.create_task(daemon.run(), name="daemon")
         try:
             await asyncio.wait_for(daemon.ready.wait(), 15)
+            say(f"web application: {daemon.api_url}/{busy}; sign in as")
+            for username, name, _role, password in DEMO_USERS:
+                say(f"  {username:7} password {password:16} {name}")
             api = Technician(daemon.api_url)
             for lot, flora in (("L2026-001", 3e3), ("L2026-002", 4e4)):
                 await api.post("/api/lots", lot=lot, sub_lots=["D001", "D002"],
@@ -109,6 +173,12 @@ async def run_demo(folder: Path, speed: float, say: Callable[[str], None]) -> bo
                     await api.post(f"/api/alarms/{quote(alarm['key'], safe='')}/ack",
                                    comment="seen during the demo")  # fmt: skip
             say("all alarms acknowledged by Anne Martin, each with her password")
+            if keep:
+                # Real time from here: a lab to look at in the browser, not one that races.
+                clock.slow_to(1.0)
+                say(f"the day is over; the lab goes on at 1x and {daemon.api_url}/ stays up: "
+                    "Ctrl-C stops")  # fmt: skip
+                await task  # the daemon's own handlers turn SIGINT and SIGTERM into its stop
         finally:
             daemon.stop("demo over")
             await asyncio.wait_for(task, 15)

@@ -14,10 +14,11 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel
 
-from monitor.api import body
+from monitor.api import body, lot_routes
 from monitor.api.body import MAX_BODY
 from monitor.api.limits import HttpLimits
 from monitor.api.port import ServicePort
+from monitor.api.read_guard import reads_need_credentials
 from monitor.api.request_log import LogBudget
 from monitor.api.requests import (
     AckRequest,
@@ -28,6 +29,7 @@ from monitor.api.requests import (
     ShelveRequest,
     UnshelveRequest,
 )
+from monitor.api.sheet_routes import add_sheet_routes
 from monitor.errors import NotFound, Refused
 from monitor.users import AuthError, NotPermitted, Throttled
 
@@ -131,7 +133,9 @@ async def notify_test(request: web.Request) -> web.Response:
 
 
 def build_app(port: ServicePort, limits: HttpLimits | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY)
+    app = web.Application(
+        middlewares=[errors_as_json, reads_need_credentials], client_max_size=MAX_BODY
+    )
     app[PORT_KEY] = port
     limits = limits or HttpLimits()
     app[LIMITS_KEY] = limits
@@ -149,4 +153,6 @@ def build_app(port: ServicePort, limits: HttpLimits | None = None) -> web.Applic
     app.router.add_post("/api/cycles/{pasteuriser}/abort", abort_cycle)
     app.router.add_post("/api/lots", create_lot)
     app.router.add_post("/api/notify/test", notify_test)
+    add_sheet_routes(app, port, limits)
+    lot_routes.register(app, port, limits.body_s)
     return app

@@ -60,6 +60,9 @@ class LotCreateRequest(Credentials):
     total_flora_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
     s_aureus_cfu_ml: float = Field(ge=0, allow_inf_nan=False)
     lab_reference: str = ""
+    # The lot's size, when counted: what its distributions are checked against.
+    bottles: int = Field(default=0, ge=0, le=10_000, strict=True)
+    volume_ml: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
 
 
 class NotifyTestRequest(Credentials):

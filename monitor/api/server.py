@@ -20,6 +20,8 @@ from monitor.api.app import FAILURES_KEY, build_app
 from monitor.api.limits import HttpLimits
 from monitor.api.port import ServicePort
 from monitor.api.request_log import LogBudget, ServerLog
+from monitor.service.facade import ServiceFacade
+from monitor.web.mount import mount_web
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class ApiServer:
         self._settings = settings
         limits = limits or HttpLimits()
         app = build_app(port, limits)
+        if isinstance(port, ServiceFacade):  # the daemon's own service: the lab's web pages
+            mount_web(app, port, settings)
         malformed = LogBudget(log, "malformed HTTP requests", limits.log_lines,
                               limits.log_window_s)  # fmt: skip
         self._log = ServerLog(malformed, app[FAILURES_KEY])

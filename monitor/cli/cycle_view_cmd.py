@@ -19,18 +19,6 @@ from monitor.journal import JournalError, JournalReader
 from monitor.journal.streams import ALARM_STREAM, StreamKind, parse_stream
 from monitor.reports.cycle_summary import CycleSummary, summarise_cycle
 
-FIGURE_NAMES = {
-    "to_mark_s": ("come-up to 58 °C", "s"),
-    "to_setpoint_s": ("come-up to the setpoint", "s"),
-    "plateau_s": ("plateau", "s"),
-    "hold_min_c": ("minimum during the plateau", "°C"),
-    "hold_max_c": ("maximum during the plateau", "°C"),
-    "above_mark_s": ("time at or above 58 °C", "s"),
-    "hold_restarts": ("hold restarts", ""),
-    "overshoots": ("overshoots", ""),
-    "cooling_s": ("time to cool", "s"),
-}
-
 
 def register_actions(actions: Any) -> list[argparse.ArgumentParser]:
     listing = actions.add_parser("list", help="every cycle with its phase or verdict")
@@ -82,10 +70,8 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"verdict: {summary.verdict}")
     for reason in summary.reasons:
         print(f"  because {reason}")
-    for name, value in summary.figures.items():
-        if value is not None and name in FIGURE_NAMES:
-            label, unit = FIGURE_NAMES[name]
-            print(f"  {label:28} {_figure(value, unit)}")
+    for label, text in summary.figure_lines():
+        print(f"  {label:28} {text}")
     if summary.interruptions:
         print("interruptions of the hold:")
         for ts, reason in summary.interruptions:
@@ -95,15 +81,6 @@ def run_show(args: argparse.Namespace) -> int:
         for ts, action, message, by in summary.alarms:
             print(f"  {_when(ts)}  {action:12} {message}" + (f"  ({by})" if by else ""))
     return EXIT_OK
-
-
-def _figure(value: Any, unit: str) -> str:
-    if unit == "s" and isinstance(value, int | float):
-        minutes, seconds = divmod(round(value), 60)
-        return f"{minutes} min {seconds:02d} s"
-    if unit == "°C" and isinstance(value, int | float):
-        return f"{value:.2f} °C"
-    return str(value)
 
 
 def _when(ts: int) -> str:

@@ -1,4 +1,4 @@
-"""``lactamon keygen | export | verify``: the device key, lot bundles, and checking records.
+"""``lactamon export | verify``: lot bundles and curves, and checking records.
 
 ``verify`` needs only the records and a trusted key: it reads the journal (read-only, fine
 while the daemon writes), an InfluxDB query result, or an exported bundle, and prints OK or
@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from config import Settings, load_settings
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
-from monitor.clock import SystemClock, datetime_to_ns
+from monitor.clock import datetime_to_ns
 from monitor.journal import (
     BundleError,
     JournalError,
@@ -29,14 +29,12 @@ from monitor.journal import (
     VerificationReport,
     export_lot_bundle,
     key_id_of,
-    keygen,
     load_key_file,
     parse_public_key,
     verify_bundle,
     verify_journal,
     verify_records,
 )
-from monitor.journal.rotation_file import rotate_key_file
 from monitor.journal.trust import Trust, decide, read_trusted_keys
 from monitor.journal.witness import PublishedHead
 
@@ -54,20 +52,10 @@ exit codes:
 
 
 def register(commands: Any) -> None:
-    gen = commands.add_parser("keygen", help="create the device's Ed25519 signing key")
-    gen.add_argument("--key", type=Path, help="key file to create (default: signing.key_file)")
-    gen.add_argument(
-        "--rotate",
-        action="store_true",
-        help="replace the key by a new one; the old one (kept) signs a statement handing "
-        "the journal over, which the daemon journals at its next start",
-    )
-    add_config_argument(gen)
-    gen.set_defaults(handler=run_keygen)
-
-    export = commands.add_parser("export", help="export a lot's records as a bundle")
+    export = commands.add_parser("export", help="export a lot's bundle, or its curves as CSV")
     export.add_argument("--lot", required=True)
-    export.add_argument("--bundle", type=Path, required=True, help="file to write")
+    export.add_argument("--bundle", type=Path, help="bundle file to write")
+    export.add_argument("--csv", type=Path, help="CSV file: every reading of the lot's cycles")
     export.add_argument("--journal", type=Path, help="journal file (default: journal.path)")
     export.add_argument("--key", type=Path, help="key that signs it (default: signing.key_file)")
     add_config_argument(export)
@@ -116,40 +104,21 @@ def register(commands: Any) -> None:
     verify.set_defaults(handler=run_verify)
 
 
-def run_keygen(args: argparse.Namespace) -> int:
-    path = args.key
-    if path is None:
-        path = settings_or_exit(load_settings, args.config).signing.key_file
-    try:
-        if args.rotate:
-            print(rotate_key_file(path, SystemClock().now_ns()).describe(path))
-            return EXIT_OK
-        make_private_folders(path.parent)
-        public, key_id = keygen(path)
-    except (KeyFileError, OSError) as exc:
-        raise CliError(str(exc)) from None
-    print(f"key file:    {path}")
-    print(f"public key:  {public}")
-    print(f"key id:      {key_id}")
-    print("Publish the public key and key id: inspectors verify records with them.")
-    return EXIT_OK
-
-
-def make_private_folders(folder: Path) -> None:
-    """Create ``folder`` and its missing parents, each readable by its owner only (0700).
-
-    They will hold the device's private key; a folder that exists is left as it is.
-    """
-    for each in [*reversed(folder.absolute().parents), folder.absolute()]:
-        if each.is_dir():
-            continue
-        each.mkdir(mode=0o700)
-        each.chmod(0o700)  # mkdir's mode passes through the umask, which could take more
-
-
 def run_export(args: argparse.Namespace) -> int:
+    if args.bundle is None and args.csv is None:
+        raise CliError("say what to write: --bundle FILE, --csv FILE, or both", EXIT_USAGE)
     settings = settings_or_exit(load_settings, args.config)
     journal = args.journal or settings.journal.path
+    if args.csv is not None:
+        from monitor.reports.curve_csv import export_lot_curves
+
+        try:
+            rows = export_lot_curves(journal, args.lot, args.csv, settings.site.timezone)
+        except (JournalError, OSError) as exc:
+            raise CliError(str(exc)) from None
+        print(f"exported the curves of lot {args.lot}: {rows} readings to {args.csv}")
+    if args.bundle is None:
+        return EXIT_OK
     try:
         key = load_key_file(args.key or settings.signing.key_file)
         done = export_lot_bundle(

@@ -10,17 +10,24 @@ from collections.abc import Sequence
 from monitor.cli import (
     config_cmd,
     demo_cmd,
+    dossier_cmd,
     journal_cmd,
+    keygen_cmd,
+    labels_cmd,
+    lot_cmd,
     notify_cmd,
     ops_cmd,
     probes_cmd,
     run_cmd,
+    sheet_cmd,
+    trace_cmd,
     users_cmd,
 )
 from monitor.cli.errors import EXIT_USAGE, CliError
 
 COMMAND_MODULES = (
-    demo_cmd, run_cmd, ops_cmd, notify_cmd, config_cmd, probes_cmd, journal_cmd, users_cmd,
+    demo_cmd, run_cmd, ops_cmd, notify_cmd, config_cmd, probes_cmd, keygen_cmd, journal_cmd,
+    users_cmd, sheet_cmd, dossier_cmd, labels_cmd, lot_cmd, trace_cmd,
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Commands that ask the running daemon: status, alarms, ack, shelve, cycle, lot.
+"""Commands that ask the running daemon: status, alarms, ack, shelve, cycle (lots: ``lot_cmd``).
 
 Anything that changes state goes through the daemon (the only writer of the journal) and
 is signed: the command asks for the user's password every time.
@@ -56,18 +56,7 @@ def register(commands: Any) -> None:
     abort.add_argument("--reason", required=True)
     abort.set_defaults(handler=run_cycle_abort)
     cycle_view_cmd.register_actions(actions)
-
-    lot = commands.add_parser("lot", help="register lots")
-    lot_actions = lot.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = lot_actions.add_parser("create", help="a lot, its donors and its bacteriology")
-    create.add_argument("lot")
-    create.add_argument("--donor", action="append", required=True, dest="donors")
-    create.add_argument("--total-flora", type=float, required=True, help="CFU/mL before")
-    create.add_argument("--s-aureus", type=float, required=True, help="CFU/mL before")
-    create.add_argument("--lab-reference", default="")
-    create.add_argument("--user", required=True)
-    create.set_defaults(handler=run_lot_create)
-    for sub in (status, alarms, ack, shelve, start, abort, create):
+    for sub in (status, alarms, ack, shelve, start, abort):
         add_config_argument(sub)
 
 
@@ -171,18 +160,4 @@ def run_cycle_abort(args: argparse.Namespace) -> int:
     body = _signed(args, reason=args.reason)
     done = call(_web(args), "POST", f"/api/cycles/{_segment(args.pasteuriser)}/abort", body)
     print(f"{done['cycle']}: {done['outcome']}")
-    return EXIT_OK
-
-
-def run_lot_create(args: argparse.Namespace) -> int:
-    body = _signed(
-        args,
-        lot=args.lot,
-        sub_lots=args.donors,
-        total_flora_cfu_ml=args.total_flora,
-        s_aureus_cfu_ml=args.s_aureus,
-        lab_reference=args.lab_reference,
-    )
-    lot = call(_web(args), "POST", "/api/lots", body)
-    print(f"lot {lot['lot']} recorded")
     return EXIT_OK

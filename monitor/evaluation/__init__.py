@@ -4,7 +4,8 @@ No I/O, no clock, no database: each machine is fed ``Reading``s, ``Tick``s (time
 and a few commands, and answers with events (``events``); its state is plain data that a
 journal can store and restore (``snapshot``/``restore``). Where each rule lives:
 
-- which program may treat which lots, and which lots are destroyed: ``lot_rules``;
+- which program may treat which lots, and which lots are destroyed: ``lot_rules``; how long
+  milk may wait at each step of its life and when its control is positive: ``lot_life``;
 - the pasteurisation cycle (hold, come-up, cooled milk, cooling): ``cycle``; its dips, gaps,
   probe faults and settling, and its closing: ``cycle_breaks``; overshoot and a slow
   come-up: ``cycle_alerts``; the words of its alarms and verdict: ``cycle_reasons``; its

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from monitor.journal import bundle_alarms
 from monitor.journal.bundle import BundleHeader, read_bundle, write_bundle
 from monitor.journal.bundle_check import header_findings
 from monitor.journal.bundle_rotations import (
@@ -34,8 +35,9 @@ from monitor.journal.errors import BundleError, PublicKeyError
 from monitor.journal.key_rotation import KEY_ROTATED
 from monitor.journal.keys import DeviceKey, generate_key_file, parse_public_key, public_key_b64
 from monitor.journal.reader import JournalReader
+from monitor.journal.record import Record, Unreadable
 from monitor.journal.signing import SEAL
-from monitor.journal.streams import DEVICE_STREAM, lot_stream, parse_enclosure_day
+from monitor.journal.streams import ALARM_STREAM, DEVICE_STREAM, lot_stream, parse_enclosure_day
 from monitor.journal.trust import PublicKeyInput, Trust, as_trust, decide
 from monitor.journal.verification import Finding, FindingKind, VerificationReport
 from monitor.journal.verify import bulk_work, trusted_keys, verify_records, verify_source
@@ -117,8 +119,9 @@ def export_lot_bundle(
     journal_path: Path, lot: str, out_path: Path, *, key: DeviceKey, time_zone: str | None = None
 ) -> BundleExport:
     """Write the lot's stream, its cycles and the enclosure-days of its stays, whole, under a
-    header signed with ``key`` (the device key, one of those the journal stores), and the
-    device records of its key rotations (``bundle_rotations``) when the key was rotated.
+    header signed with ``key`` (the device key, one of those the journal stores), the slice
+    of the alarms stream that covers its cycles (``bundle_alarms``), and the device records
+    of its key rotations (``bundle_rotations``) when the key was rotated.
 
     Enclosure-days are chosen by the local dates of each stay in ``time_zone``; without it,
     one more day on each side of the UTC dates, which covers every time zone.
@@ -135,8 +138,8 @@ def export_lot_bundle(
                 f"({', '.join(stored) or 'none'}): it did not sign these records"
             )
         dossier = fold_lot(lot, lot_records)
-        streams = [lot_stream(lot)]
-        streams += list(dict.fromkeys(c.cycle for c in dossier.cycles))
+        cycles = list(dict.fromkeys(c.cycle for c in dossier.cycles))
+        streams = [lot_stream(lot), *cycles]
         streams += _enclosure_days(reader.stream_names(), dossier, time_zone)
         heads, sealed = {}, set()
         for stream in streams:
@@ -151,14 +154,16 @@ def export_lot_bundle(
             excerpt = rotation_excerpt(reader.stream_records(DEVICE_STREAM))
         if excerpt:
             heads[DEVICE_STREAM] = (excerpt[-1].seq, excerpt[-1].hash.hex())
+        alarms = _alarm_slice(reader, cycles)
+        if alarms:
+            heads[ALARM_STREAM] = (alarms[-1].seq, alarms[-1].hash.hex())
         keys = {kid: public_key_b64(k) for kid, k in stored.items()}
         header = BundleHeader(lot, keys, key.key_id, heads, time.time_ns(), frozenset(sealed))
         present = [s for s in streams if s in heads]
         records = (reader.stream_records(s) for s in present)
-        with_device = itertools.chain(records, [excerpt] if excerpt else [])
-        count = write_bundle(out_path, sign_header(header, key), with_device)
-        if excerpt:
-            present.append(DEVICE_STREAM)
+        extra = [part for part in (alarms, excerpt) if part]
+        count = write_bundle(out_path, sign_header(header, key), itertools.chain(records, extra))
+        present += [s for s, part in ((ALARM_STREAM, alarms), (DEVICE_STREAM, excerpt)) if part]
     return BundleExport(out_path, lot, present, count)
 
 
@@ -172,16 +177,32 @@ def verify_bundle(
     """
     with bulk_work():
         header, entries = read_bundle(Path(path))
+    return verify_bundle_entries(header, entries, trust, published=published, source=str(path))
+
+
+def verify_bundle_entries(
+    header: BundleHeader,
+    entries: list[Record | Unreadable],
+    trust: TrustInput = None,
+    *,
+    published: Sequence[PublishedHead] = (),
+    source: str = "bundle",
+) -> VerificationReport:
+    """``verify_bundle`` on a bundle already read (``bundle.read_bundle``): a caller that
+    also shows the records reads the file once."""
     try:
         named = {kid: parse_public_key(b64) for kid, b64 in header.keys.items()}
     except PublicKeyError as exc:
-        raise BundleError(f"{path}: the header's public key cannot be read ({exc})") from None
+        raise BundleError(f"{source}: the header's public key cannot be read ({exc})") from None
     rotations = rotation_records(entries)
     decision = decide(as_trust(trust), named, "the key(s) the bundle names", rotations)
     start = excerpt_start(entries)
+    alarm_start = bundle_alarms.slice_start(entries)
     excerpts = {DEVICE_STREAM: start} if start is not None else {}
+    if alarm_start is not None:
+        excerpts[ALARM_STREAM] = alarm_start
     report = verify_records(
-        entries, decision.keys.values(), ordered=True, source=str(path), excerpts=excerpts
+        entries, decision.keys.values(), ordered=True, source=source, excerpts=excerpts
     )
     decision.apply(report)
     if start is not None:
@@ -190,15 +211,31 @@ def verify_bundle(
             "and the signature over them"
         )
     report.findings += header_findings(header, report, entries, decision.keys)
+    report.findings += bundle_alarms.slice_findings(entries, alarm_start)
+    alarm_end = header.heads.get(ALARM_STREAM, (0, ""))[0]
+    report.notes += bundle_alarms.slice_note(alarm_start, alarm_end)
     end = header.heads.get(DEVICE_STREAM, (0, ""))[0]
     compared, skipped = heads_to_compare(published, start, end)
-    findings, notes = compare_heads(
-        compared, EntriesHeld(entries), decision.keys, what="bundle", whole=False
-    )
-    report.findings += findings
-    report.notes += skipped + notes
+    compared, more = bundle_alarms.heads_to_compare(compared, alarm_start, alarm_end)
+    skipped += more
+    if published:  # indexing every record's hash costs a fifth of a verification
+        findings, notes = compare_heads(
+            compared, EntriesHeld(entries), decision.keys, what="bundle", whole=False
+        )
+        report.findings += findings
+        report.notes += skipped + notes
     report.contents = bundle_contents(header.lot, entries)
     return report
+
+
+def _alarm_slice(reader: JournalReader, cycles: list[str]) -> list[Record]:
+    """The alarm records that cover the cycles' time, from their first record to their last
+    (to now for a cycle still open)."""
+    spans = [span for cycle in cycles if (span := reader.stream_span(cycle)) is not None]
+    if not spans:
+        return []
+    start, end = min(s[0] for s in spans), max(s[1] for s in spans)
+    return bundle_alarms.alarm_slice(reader.stream_records(ALARM_STREAM), start, end)
 
 
 def _enclosure_days(names: list[str], dossier: LotDossier, time_zone: str | None) -> list[str]:

@@ -11,6 +11,9 @@ hole and the journal still verifies: it is counted, with its stream and time, an
 commit succeeds again a ``records_lost`` event of the ``device`` stream says how many records
 were lost, of which streams, from when to when.
 
+Each commit empties the batch; how long a record may wait for one depends on what is at stake
+(``writer``): the batch notes when its oldest record and its oldest urgent record came.
+
 A failed commit is retried after a delay that doubles from the commit interval up to
 ``RETRY_MAX_S``: each attempt writes the whole batch again, a fair share of a Pi's core with
 a full buffer, and the delay is also how long the record waits once space is back.
@@ -95,6 +98,10 @@ class PendingBuffer:
         self.failing_since: float | None = None
         self.retry_at = 0.0
         self.last_commit = time.monotonic()
+        # When the oldest waiting record, and the oldest urgent one, were added: the bounds
+        # of what a crash may take are counted from there.
+        self.oldest_at: float | None = None
+        self.urgent_at: float | None = None
         self.last_error: JournalError | None = None
         self._first_retry_s = first_retry_s
         self._losses = _Losses()
@@ -102,11 +109,17 @@ class PendingBuffer:
     def admits(self, reading: bool) -> bool:
         return self.bytes < (self.readings_limit if reading else self.limit)
 
-    def add(self, row: Row) -> None:
+    def add(self, row: Row, urgent: bool) -> None:
         size = row_bytes(row)
         self.rows.append(row)
         self.bytes += size
         self.appended_bytes += size
+        if self.oldest_at is None or (urgent and self.urgent_at is None):
+            now = time.monotonic()
+            if self.oldest_at is None:
+                self.oldest_at = now
+            if urgent and self.urgent_at is None:
+                self.urgent_at = now
 
     def lose(self, stream: str, ts: int, kind: str, fields: Fields) -> Record:
         """A record that does not fit: counted for ``records_lost`` and never chained, so no
@@ -146,18 +159,33 @@ class PendingBuffer:
         if rows:
             self.rows, self.bytes, self.last_error = [], 0, None
             self.failures, self.failing_since, self.retry_at = 0, None, 0.0
+            self.oldest_at = self.urgent_at = None
         self.last_commit = time.monotonic()
         return len(rows)
 
     def retry_due(self, now: float) -> bool:
         return now >= self.retry_at
 
-    def due(self, every_records: int, interval_s: float) -> bool:
-        """Whether an append should commit: enough rows, or the interval, and no retry waits."""
+    def due(self, every_records: int, urgent_s: float, cold_s: float) -> bool:
+        """Whether an append should commit: enough rows, or an urgent record waited
+        ``urgent_s``, or any record ``cold_s``; and no retry waits."""
         now = time.monotonic()
         return self.retry_due(now) and (
-            len(self.rows) >= every_records or now - self.last_commit >= interval_s
+            len(self.rows) >= every_records or self.waited(now, urgent_s, cold_s)
         )
+
+    def waited(self, now: float, urgent_s: float, cold_s: float) -> bool:
+        """Whether an urgent record waited ``urgent_s``, or any record ``cold_s``."""
+        if self.urgent_at is not None and now - self.urgent_at >= urgent_s:
+            return True
+        return self.oldest_at is not None and now - self.oldest_at >= cold_s
+
+    def cold_deadline(self, cold_s: float) -> float | None:
+        """When the oldest record will have waited ``cold_s`` (not before a retry is due);
+        None when nothing waits."""
+        if self.oldest_at is None:
+            return None
+        return max(self.oldest_at + cold_s, self.retry_at)
 
     def state(self) -> BufferState:
         losses = self._losses

@@ -9,7 +9,8 @@ The header names the excerpt's last record as the device stream's head.
 
 The records before the first statement are not the lot's and are left out: the excerpt's
 first record chains from the ``prev_hash`` it claims. Only the device stream may start so,
-and only at a ``key_rotated`` record; a lot, cycle or enclosure stream is always whole.
+and only at a ``key_rotated`` record (the alarms stream, at a signature: ``bundle_alarms``);
+a lot, cycle or enclosure stream is always whole.
 """
 
 from __future__ import annotations

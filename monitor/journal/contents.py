@@ -2,8 +2,8 @@
 
 A cycle's verdict is its closing record (``cycle_passed``, ``cycle_failed`` or
 ``cycle_aborted``, with its reasons); the lot's state is its dossier, corrections applied,
-with the verdicts of the cycles it links. Whether the records can be believed is the
-verification's part: these lines only read them.
+with the verdicts of the cycles it links, in the words of ``lot_state``. Whether the
+records can be believed is the verification's part: these lines only read them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from monitor.evaluation.lot_life import LotLimits
 from monitor.journal.dossier import Bacteriology, LotDossier, fold_lot
+from monitor.journal.lot_state import (
+    CLOSING,
+    CycleOutcome,
+    LotState,
+    amount,
+    cycle_outcome,
+    lot_status,
+)
 from monitor.journal.record import Record, Unreadable
 from monitor.journal.streams import StreamKind, lot_stream, parse_stream
 
-CLOSING = {"cycle_passed": "PASS", "cycle_failed": "FAIL", "cycle_aborted": "ABORTED"}
 NO_VERDICT = "no verdict (no closing record)"
 
 
@@ -34,7 +42,8 @@ def bundle_contents(lot: str, entries: Iterable[Record | Unreadable]) -> list[st
     lot_records = streams.get(lot_stream(lot))
     if lot_records is None:
         return [*lines, f"lot {lot}: no record of the lot in this bundle"]
-    return lines + lot_lines(fold_lot(lot, lot_records), verdicts)
+    outcomes = {name: cycle_outcome(streams[name]) for name in verdicts}
+    return lines + lot_lines(fold_lot(lot, lot_records), verdicts, outcomes)
 
 
 def cycle_verdict(records: Iterable[Record]) -> str:
@@ -47,9 +56,11 @@ def cycle_verdict(records: Iterable[Record]) -> str:
     return CLOSING[last.kind] + (f": {reasons}" if reasons else "")
 
 
-def lot_lines(dossier: LotDossier, verdicts: dict[str, str]) -> list[str]:
+def lot_lines(
+    dossier: LotDossier, verdicts: dict[str, str], outcomes: dict[str, CycleOutcome]
+) -> list[str]:
     """The lot's state in one line, then what it rests on."""
-    lines = [f"lot {dossier.lot}: {_state(dossier, verdicts)}"]
+    lines = [f"lot {dossier.lot}: {_state(dossier, outcomes)}"]
     if dossier.created_ts is None:
         lines.append("  created: no lot_created record")
     else:
@@ -62,30 +73,42 @@ def lot_lines(dossier: LotDossier, verdicts: dict[str, str]) -> list[str]:
     cycles = [f"{c} {_word(verdicts.get(c))}" for c in dossier.linked_cycles]
     lines.append(f"  cycles: {', '.join(cycles) or 'none linked'}")
     lines.append(f"  storage: {_storage(dossier)}")
+    lines += _life(dossier)
     if dossier.corrections:
         lines.append(f"  {len(dossier.corrections)} correction(s), applied above")
     lines += [f"  problem: {problem}" for problem in dossier.problems]
     return lines
 
 
-def _state(dossier: LotDossier, verdicts: dict[str, str]) -> str:
-    linked = dossier.linked_cycles
-    if not linked:
-        return "awaiting pasteurisation (no cycle linked)"
-    unproven = []
-    for cycle in linked:
-        verdict = verdicts.get(cycle)
-        if verdict is None:
-            unproven.append(f"cycle {cycle} is not in this bundle")
-        elif verdict == NO_VERDICT:
-            unproven.append(f"cycle {cycle} has no verdict")
-        elif verdict != "PASS":
-            unproven.append(f"cycle {cycle} {_word(verdict)}")
-    if unproven:
-        return "not pasteurised: " + "; ".join(unproven)
-    if dossier.latest_bacteriology("after") is None:
-        return "pasteurised (every linked cycle passed); awaiting the bacteriology after it"
-    return "pasteurised (every linked cycle passed); bacteriology after it recorded"
+def _state(dossier: LotDossier, outcomes: dict[str, CycleOutcome]) -> str:
+    """The state in the words of ``lot_state``; the site's limit on the control after
+    pasteurisation is not in a bundle, so the rules' default judges it."""
+    status = lot_status(dossier, outcomes, LotLimits())
+    missing = [c for c in dossier.linked_cycles if c not in outcomes]
+    if missing and status.state is LotState.PASTEURISING:
+        return (
+            "not pasteurised ("
+            + "; ".join(f"cycle {c} is not in this bundle" for c in missing)
+            + ")"
+        )
+    return f"{status.words} ({status.why})"
+
+
+def _life(dossier: LotDossier) -> list[str]:
+    """Release, decisions, distributions and destruction, one line each."""
+    lines = []
+    for act in dossier.acts:
+        if act.voided:
+            continue
+        what = act.kind.removeprefix("lot_")
+        if act.kind == "lot_decided":
+            what = f"decided to {act.decision} after {act.alarm}"
+        reason = f": {act.reason}" if act.reason else ""
+        lines.append(f"  {what} {_time(act.ts)} by {act.printed_name or act.user}{reason}")
+    for d in dossier.given_out:
+        given = amount(d.bottles, d.volume_ml)
+        lines.append(f"  distributed {_time(d.ts)}: {given} to {d.ward} for {d.recipient_ref}")
+    return lines
 
 
 def _word(verdict: str | None) -> str:

@@ -14,6 +14,8 @@ from monitor.journal.lot_book import NEW_VALUE_FIELDS
 from monitor.journal.record import FieldValue, Record
 from monitor.journal.signing import SIGNED_KINDS
 
+ACT_KINDS = ("lot_released", "lot_destroyed", "lot_decided")
+
 
 @dataclass(frozen=True, slots=True)
 class Bacteriology:
@@ -46,6 +48,39 @@ class Stay:
 
 
 @dataclass(frozen=True, slots=True)
+class Act:
+    """A signed act on the whole lot: its release, its destruction, a decision about an
+    excursion it lived through (``lot_released``, ``lot_destroyed``, ``lot_decided``)."""
+
+    seq: int
+    ts: int
+    kind: str
+    user: str
+    printed_name: str
+    reason: str  # the destruction's or the decision's reason; the release's comment
+    decision: str = ""  # lot_decided: "keep" or "destroy"
+    alarm: str = ""  # lot_decided: the excursion's alarm key (band:F1)
+    excursion: str = ""  # lot_decided: the excursion's stream and seq (enclosure:F1:…#12)
+    amended: bool = False
+    voided: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A part of the lot given out (``lot_distributed``): to a ward, for a prescription."""
+
+    seq: int
+    ts: int
+    bottles: int
+    volume_ml: float
+    ward: str
+    recipient_ref: str
+    printed_name: str
+    amended: bool = False
+    voided: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Correction:
     seq: int
     ts: int
@@ -69,8 +104,21 @@ class LotDossier:
     bacteriology: list[Bacteriology] = field(default_factory=list)
     cycles: list[CycleLink] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
+    # The lot's size as created (bottles, mL); 0 when not given.
+    bottles: int = 0
+    volume_ml: float = 0.0
+    acts: list[Act] = field(default_factory=list)
+    distributions: list[Distribution] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    def valid_acts(self, kind: str) -> list[Act]:
+        """The acts of ``kind`` that were not voided, in order."""
+        return [a for a in self.acts if a.kind == kind and not a.voided]
+
+    @property
+    def given_out(self) -> list[Distribution]:
+        return [d for d in self.distributions if not d.voided]
 
     def latest_bacteriology(self, stage: str) -> Bacteriology | None:
         """The last result of ``stage`` ("before" / "after") that was not voided."""
@@ -120,6 +168,20 @@ def _fold(
     if kind == "lot_created":
         dossier.created_ts, dossier.created_by = ts, str(f.get("printed_name", ""))
         dossier.sub_lots = [] if voided else [c for c in str(f.get("sub_lots", "")).split(",") if c]
+        dossier.bottles = _count(f.get("bottles"))
+        dossier.volume_ml = _volume(f.get("volume_ml"))
+    elif kind in ACT_KINDS:
+        dossier.acts.append(
+            Act(seq, ts, kind, str(f.get("user", "")), str(f.get("printed_name", "")),
+                str(f.get("reason") or f.get("comment") or ""), str(f.get("decision", "")),
+                str(f.get("alarm", "")), str(f.get("excursion", "")), amended, voided)
+        )  # fmt: skip
+    elif kind == "lot_distributed":
+        dossier.distributions.append(
+            Distribution(seq, ts, _count(f.get("bottles")), _volume(f.get("volume_ml")),
+                         str(f.get("ward", "")), str(f.get("recipient_ref", "")),
+                         str(f.get("printed_name", "")), amended, voided)
+        )  # fmt: skip
     elif kind == "bacteriology_recorded":
         dossier.bacteriology.append(
             Bacteriology(
@@ -166,6 +228,16 @@ def _correction(record: Record) -> Correction:
         str(f.get("user", "")),
         str(f.get("printed_name", "")),
     )
+
+
+def _count(value: FieldValue | None) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _volume(value: FieldValue | None) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
 
 
 def _number(value: FieldValue | None) -> float:

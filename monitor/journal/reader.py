@@ -166,6 +166,25 @@ class JournalReader:
             out += [e for e in map(self._codec.decode, rows) if isinstance(e, Record)]
         return out
 
+    def records_of_kinds(self, kinds: Collection[str], streams: Collection[str]) -> list[Record]:
+        """The readable records of any of ``kinds`` in ``streams``, by row id: one pass over
+        those streams' rows (an enclosure's days), without decoding their readings."""
+        kind_ids = [i for k in kinds if (i := self._codec.symbols.by_text.get(k)) is not None]
+        ids = [i for s in streams if (i := self._codec.streams.by_text.get(s)) is not None]
+        out: list[Record] = []
+        if not kind_ids:
+            return out
+        kinds_sql = ",".join("?" * len(kind_ids))
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            rows = self._run(
+                SELECT_RECORD + f" FROM records WHERE stream IN ({','.join('?' * len(chunk))}) "
+                f"AND kind IN ({kinds_sql}) ORDER BY id",
+                (*chunk, *kind_ids),
+            )
+            out += [e for e in map(self._codec.decode, rows) if isinstance(e, Record)]
+        return out
+
     def last_of_kind(self, stream: str, kind: str) -> tuple[int, Record] | None:
         """The last readable record of ``kind`` in ``stream``, with its row id."""
         stream_id = self._codec.streams.by_text.get(stream)

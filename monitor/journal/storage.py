@@ -17,8 +17,11 @@ into it nor deletes the WAL beside it when it closes. The backup runs on the cal
 and reads the whole file: seconds for a year of records on an SSD, more on an SD card, while
 the event loop waits.
 
-Delivery marks (``HeldMarks``) that the file cannot take, full or failing, wait in memory and
-are written after the next commit that succeeds; a sink reads its mark only when it starts.
+Delivery marks (``HeldMarks``) wait in memory and are written in the transaction of the next
+commit of records, and at the close: a mark written alone would cost a sync of its own, every
+few seconds for each sink, for a position that only saves a sink from receiving again, after
+a crash, what it already holds (its writes are idempotent). A sink reads its mark only when it
+starts.
 """
 
 from __future__ import annotations
@@ -171,27 +174,33 @@ class JournalFile:
         # connection (SQLite empties it at checkpoints, never deletes it while open).
         self._wal_identity: tuple[int, int] | None = None
 
-    def commit(self, codec: RowCodec, rows: list[Row]) -> None:
-        """One transaction: the new streams and symbols, then ``rows``; nothing on failure.
-        Then the delivery marks that waited for the disk, even with no rows to commit."""
-        if rows:
-            self._commit_rows(codec, rows)
-        self.marks.write_held()
-
-    def _commit_rows(self, codec: RowCodec, rows: list[Row]) -> None:
+    def commit(self, codec: RowCodec | None, rows: list[Row]) -> None:
+        """One transaction: the new streams and symbols, then ``rows``, then the delivery
+        marks that wait (also with no rows); nothing on failure, the marks waiting on."""
+        marks = dict(self.marks.held)
+        if not rows and not marks:
+            return
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
-            codec.streams.insert_pending(db)
-            codec.symbols.insert_pending(db)
-            db.executemany(INSERT_RECORD, rows)
+            if codec is not None and rows:
+                codec.streams.insert_pending(db)
+                codec.symbols.insert_pending(db)
+                db.executemany(INSERT_RECORD, rows)
+            self.marks.write(marks)
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise translate(exc, self.path, f"commit {len(rows)} records") from None
-        codec.streams.committed()
-        codec.symbols.committed()
+        except JournalError:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        if codec is not None and rows:
+            codec.streams.committed()
+            codec.symbols.committed()
+        self.marks.written(marks)
 
     def remember_key(self, key: DeviceKey, now_ns: int) -> None:
         """Keep the public key in the file, for exports; verifiers still need a trusted copy."""
@@ -246,13 +255,23 @@ class JournalFile:
         return left, target
 
     def close(self, now_ns: int) -> None:
-        """Close; first, if the file left its path, save what it holds beside it."""
+        """Close, with the delivery marks that wait; first, if the file left its path, save
+        what it holds beside it."""
         try:
+            self._write_marks()
             problem = self.problem()
             if problem is not None:
                 _save_at_close(self.db, self.path, problem, self.configured_path, now_ns)
         finally:
             self.release()
+
+    def _write_marks(self) -> None:
+        if not self.marks.held:
+            return
+        try:
+            self.commit(None, [])
+        except JournalError as exc:  # what is lost is a position: a sink receives again
+            log.warning("journal %s: delivery marks not written at the close: %s", self.path, exc)
 
     def release(self) -> None:
         self.db.close()
@@ -260,7 +279,8 @@ class JournalFile:
 
 
 class HeldMarks:
-    """``OutboxMarks`` that keep a mark in memory while the file cannot take it."""
+    """``OutboxMarks`` kept in memory until the next commit (``JournalFile.commit``) writes
+    them, and again while the file cannot take them."""
 
     def __init__(self, db: sqlite3.Connection, path: Path, clock: Clock) -> None:
         self._clock = clock
@@ -273,27 +293,27 @@ class HeldMarks:
         self._marks = OutboxMarks(db, path, self._clock)
 
     def mark_sent(self, sink: str, up_to_id: int) -> None:
-        """Remember that ``sink`` holds every record with a row id up to ``up_to_id``."""
+        """Remember that ``sink`` holds every record with a row id up to ``up_to_id``; on
+        disk with the next commit."""
         if self.closed:
             raise JournalClosedError("the journal is closed")
-        try:
-            self._marks.mark_sent(sink, up_to_id)
-        except JournalError as exc:
-            if not waits_for_the_disk(exc):
-                raise
-            self.held[sink] = up_to_id
-        else:
-            self.held.pop(sink, None)
+        self.held[sink] = up_to_id
 
     def sent_up_to(self, sink: str) -> int:
         """The highest row id ``sink`` holds, 0 before its first delivery."""
         held = self.held.get(sink)
         return held if held is not None else self._marks.sent_up_to(sink)
 
-    def write_held(self) -> None:
-        """After a commit succeeded: the marks that waited (they wait on if it fails again)."""
-        for sink, up_to_id in sorted(self.held.items()):
-            self.mark_sent(sink, up_to_id)
+    def write(self, marks: dict[str, int]) -> None:
+        """Inside the commit's transaction: ``marks``, as ``held`` had them."""
+        for sink, up_to_id in sorted(marks.items()):
+            self._marks.mark_sent(sink, up_to_id)
+
+    def written(self, marks: dict[str, int]) -> None:
+        """After the commit: those marks are on disk, unless one moved on meanwhile."""
+        for sink, up_to_id in marks.items():
+            if self.held.get(sink) == up_to_id:
+                del self.held[sink]
 
 
 def _sync_directory(directory: Path) -> None:

@@ -10,6 +10,7 @@
 | enclosure day | ``enclosure:<enclosure>:<local date>`` | one fridge's or freezer's day |
 | probe day | ``probe:<probe>:<local date>`` | readings of a probe no equipment owns |
 | lot | ``lot:<lot number>`` | one lot's dossier |
+| sheets | ``sheets:<enclosure>:<local month>`` | the signatures of an enclosure's daily sheets |
 
 Every part (pipeline, outbox, InfluxDB tags, bundles) builds and reads stream ids here.
 """
@@ -31,6 +32,7 @@ _ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
 _EQUIPMENT_ID = re.compile(_ID)
 _CYCLE = re.compile(rf"cycle:({_ID}):(\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}})Z")
 _DAY = re.compile(rf"(enclosure|pasteuriser|probe):({_ID}):(\d{{4}}-\d{{2}}-\d{{2}})")
+_SHEETS = re.compile(rf"sheets:({_ID}):(\d{{4}})-(\d{{2}})")
 _LOT_PREFIX = "lot:"
 
 
@@ -45,6 +47,7 @@ class StreamKind(StrEnum):
     ENCLOSURE_DAY = "enclosure"
     PROBE_DAY = "probe"
     LOT = "lot"
+    SHEETS = "sheets"
     OTHER = "other"
 
 
@@ -54,7 +57,7 @@ class StreamId:
 
     kind: StreamKind
     subject: str = ""
-    day: date | None = None
+    day: date | None = None  # for a month of sheets: the month's first day
     start: datetime | None = None
 
 
@@ -91,6 +94,13 @@ def lot_stream(lot: str) -> str:
     return check_stream(f"{_LOT_PREFIX}{lot}")
 
 
+def sheets_stream(enclosure: str, month: date) -> str:
+    """``sheets:F1:2026-11``: the signatures of F1's daily sheets of that local month and the
+    month's review. An enclosure-day stream holds what the device saw, this one what people
+    signed about it, so a day's readings are never mixed with later acts of people."""
+    return check_stream(f"sheets:{_equipment('enclosure', enclosure)}:{month:%Y-%m}")
+
+
 def stream_prefix(kind: StreamKind) -> str:
     """What every id of a kind of stream begins with (``cycle:``, ``lot:`` …)."""
     if kind in (StreamKind.DEVICE, StreamKind.ALARMS, StreamKind.USERS, StreamKind.OTHER):
@@ -122,6 +132,13 @@ def parse_stream(stream: str) -> StreamId:
         except ValueError:
             return StreamId(StreamKind.OTHER, stream)
         return StreamId(StreamKind(match.group(1)), match.group(2), day=day)
+    match = _SHEETS.fullmatch(stream)
+    if match is not None:
+        try:
+            first = date(int(match.group(2)), int(match.group(3)), 1)
+        except ValueError:
+            return StreamId(StreamKind.OTHER, stream)
+        return StreamId(StreamKind.SHEETS, match.group(1), day=first)
     return StreamId(StreamKind.OTHER, stream)
 
 

@@ -1,10 +1,13 @@
 """The journal writer: chains, signs and durably stores every record, first of anything.
 
 Synchronous and fast, to be called from the service's event loop: an append hashes the record
-and adds a row to an in-memory batch; the batch is committed (one transaction, one fsync) when
-``flush()`` is called on the service's timer, when ``commit_interval_s`` has passed at an
-append, or when ``commit_every_records`` rows wait. What a power cut can lose is therefore the
-uncommitted batch: at most one commit interval of records.
+and adds a row to an in-memory batch; the batch is committed (one transaction, one fsync) by
+the service's timer (``commit_when_due``), by ``flush()``, or at an append once a bound below
+is passed or ``commit_every_records`` rows wait. What a power cut can lose is the uncommitted
+batch, bounded by what is at stake: an urgent record (every event, alarms and verdicts among
+them, and every record of a running cycle's stream) waits at most ``commit_interval_s``; any
+other (the cold chain's readings, an idle pasteuriser's) at most ``cold_commit_interval_s``.
+Each commit rewrites the pages it touches, so fewer, larger commits wear an SD card less.
 
 While commits fail the records wait in a bounded buffer and appends go on (``buffer``); when
 the file leaves its path, ``rescue`` carries on in a copy saved beside it (``storage``).
@@ -50,8 +53,20 @@ from monitor.journal.session import previous_session
 from monitor.journal.signing import CHECKPOINT, JOURNAL_KINDS, SEAL, signed_fields
 from monitor.journal.storage import JournalFile
 from monitor.journal.stream_book import Damage, StreamBook
-from monitor.journal.streams import DEVICE_STREAM
+from monitor.journal.streams import DEVICE_STREAM, StreamKind, stream_prefix
 from monitor.reading import Reading
+
+_CYCLE_PREFIX = stream_prefix(StreamKind.CYCLE)
+# A checkpoint signs records of its stream: it is as urgent as they are.
+_NOT_EVENTS = frozenset({READING, CHECKPOINT})
+TIMER_SLACK_S = 0.01  # a timer may wake this much before a bound and still commit for it
+MIN_PAUSE_S = 0.05
+
+
+def urgent(stream: str, kind: str) -> bool:
+    """Whether a record must reach the disk within ``commit_interval_s``: an event (an
+    alarm's transition, a verdict, a person's act), or anything of a running cycle."""
+    return kind not in _NOT_EVENTS or stream.startswith(_CYCLE_PREFIX)
 
 
 class Journal:
@@ -184,7 +199,8 @@ class Journal:
             )
         seq = state.seq + 1
         digest = chain_hash(state.hash, canonical_bytes(stream, seq, ts, kind, fields))
-        self._buffer.add(self._codec.encode(state.stream_id, seq, ts, kind, fields, digest))
+        row = self._codec.encode(state.stream_id, seq, ts, kind, fields, digest)
+        self._buffer.add(row, urgent(stream, kind))
         record = Record(stream, seq, ts, kind, fields, digest, state.hash)
         state.seq, state.hash = seq, digest
         every = self.options.checkpoint_every_records
@@ -195,7 +211,10 @@ class Journal:
         return record
 
     def _commit_due(self) -> bool:
-        return self._buffer.due(self.options.commit_every_records, self.options.commit_interval_s)
+        options = self.options
+        return self._buffer.due(
+            options.commit_every_records, options.commit_interval_s, options.cold_commit_interval_s
+        )
 
     def _sign(self, state: StreamState, kind: str, extra: Fields) -> Record:
         ts = self.clock.now_ns()
@@ -234,16 +253,36 @@ class Journal:
             count += self._buffer.commit(self.file, self._codec)
         return count
 
+    @property
+    def urgent_since(self) -> float | None:
+        """``time.monotonic()`` when the oldest urgent record waiting was appended, or None."""
+        return self._buffer.urgent_at
+
     def commit_when_due(self) -> bool:
-        """The service's timer: ``flush()`` unless a failed commit waits for its retry, and
-        without raising a failed commit (``last_error`` has it); True when nothing waits."""
-        if self._buffer.retry_due(time.monotonic()):
+        """The service's timer, at most ``commit_interval_s`` apart (``next_commit_in``):
+        ``flush()`` when an urgent record waits, or when the oldest record has waited
+        ``cold_commit_interval_s``; not while a failed commit waits for its retry, and without
+        raising a failed commit (``last_error`` has it). True when nothing waits."""
+        buffer, now = self._buffer, time.monotonic()
+        cold_s = self.options.cold_commit_interval_s - TIMER_SLACK_S
+        due = buffer.urgent_at is not None or buffer.waited(now, cold_s, cold_s)
+        if due and buffer.retry_due(now):
             try:
                 self.flush()
             except JournalError as exc:
                 if exc is not self.last_error:
                     raise
         return not self.pending
+
+    def next_commit_in(self) -> float:
+        """How long the timer may sleep before ``commit_when_due``: ``commit_interval_s``, so
+        an urgent record appended meanwhile waits no longer, or less when the oldest record's
+        cold bound (or a retry) comes sooner."""
+        interval = self.options.commit_interval_s
+        deadline = self._buffer.cold_deadline(self.options.cold_commit_interval_s)
+        if deadline is None:
+            return interval
+        return max(MIN_PAUSE_S, min(interval, deadline - time.monotonic()))
 
     def _flush_quietly(self) -> None:
         # A failed commit at an append is kept in last_error and raised by the next flush():

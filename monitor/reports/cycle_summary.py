@@ -5,7 +5,7 @@ hold, and its closing verdict with the figures an inspector reads on a curve (EM
 Buffin et al. 2017: come-up to 58 °C and to the setpoint, plateau, maximum, time above
 58 °C, time to cool); the ``alarms`` stream holds what was raised about it and who
 acknowledged it. This builder needs nothing else, so the command line, the web pages and a
-dossier made from a bundle all say the same thing.
+dossier made from a bundle all say the same thing, each figure named and written here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,28 @@ FIGURES = (
     "to_mark_s", "to_setpoint_s", "plateau_s", "hold_min_c", "hold_max_c", "above_mark_s",
     "hold_restarts", "overshoots", "cooling_s",
 )  # fmt: skip
+MARK_C = 58.0  # the mark every come-up is read against (docs/RULES.md, P12)
+FIGURE_NAMES = {
+    "to_mark_s": ("come-up to 58 °C", "s"),
+    "to_setpoint_s": ("come-up to the setpoint", "s"),
+    "plateau_s": ("plateau", "s"),
+    "hold_min_c": ("minimum during the plateau", "°C"),
+    "hold_max_c": ("maximum during the plateau", "°C"),
+    "above_mark_s": ("time at or above 58 °C", "s"),
+    "hold_restarts": ("hold restarts", ""),
+    "overshoots": ("overshoots", ""),
+    "cooling_s": ("time to cool", "s"),
+}
+
+
+def figure_text(value: Any, unit: str) -> str:
+    """A figure as people read it: ``12 min 05 s``, ``63.10 °C``, a count."""
+    if unit == "s" and isinstance(value, int | float):
+        minutes, seconds = divmod(round(value), 60)
+        return f"{minutes} min {seconds:02d} s"
+    if unit == "°C" and isinstance(value, int | float):
+        return f"{value:.2f} °C"
+    return str(value)
 
 
 @dataclass
@@ -32,6 +54,7 @@ class CycleSummary:
     pasteuriser: str
     program: str = ""
     setpoint_c: float | None = None
+    cooling_target_c: float | None = None
     lots: list[str] = field(default_factory=list)
     started_ts: int | None = None
     closed_ts: int | None = None
@@ -48,6 +71,19 @@ class CycleSummary:
         if self.phase in ("passed", "failed", "aborted"):
             return {"passed": "PASS", "failed": "FAIL", "aborted": "ABORTED"}[self.phase]
         return f"running ({self.phase})"
+
+    def figure_lines(self) -> list[tuple[str, str]]:
+        """Each figure the verdict recorded, as (label, text); the time to cool names its
+        target when the cycle's start recorded it."""
+        lines = []
+        for name, value in self.figures.items():
+            if value is None or name not in FIGURE_NAMES:
+                continue
+            label, unit = FIGURE_NAMES[name]
+            if name == "cooling_s" and self.cooling_target_c is not None:
+                label = f"{label} below {self.cooling_target_c:g} °C"
+            lines.append((label, figure_text(value, unit)))
+        return lines
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -81,6 +117,8 @@ def summarise_cycle(
             summary.program = str(f.get("program", ""))
             setpoint = f.get("setpoint_c")
             summary.setpoint_c = float(setpoint) if isinstance(setpoint, int | float) else None
+            target = f.get("cooling_target_c")
+            summary.cooling_target_c = float(target) if isinstance(target, int | float) else None
             summary.lots = [lot for lot in str(f.get("lots", "")).split(",") if lot]
             summary.started_ts = record.ts
         elif record.kind == "hold_started" and summary.phase == "heating":

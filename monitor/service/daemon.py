@@ -19,25 +19,27 @@ from config import Settings
 from drivers.factory import build_drivers
 from drivers.mqtt_publish import MqttPublisher
 from drivers.sink import AvailabilityChange
-from monitor.alarms import AlarmManager, AlarmPolicy, Priority
+from monitor.alarms import AlarmManager, Priority
 from monitor.api.server import ApiServer
 from monitor.clock import NS_PER_S, Clock, ScaledClock
 from monitor.influx.factory import create_writer
 from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
+from monitor.journal.reserve import open_with_reserve
 from monitor.journal.rotation_file import journal_rotations
 from monitor.notify.mqtt import RetainedAlarmStates
-from monitor.notify.routing import PRIORITY_NAMES
 from monitor.sdnotify import SystemdNotifier
 from monitor.service.alarm_desk import AlarmDesk
+from monitor.service.alarm_policy import alarm_policy
 from monitor.service.clock_origin import record_clock_origin
 from monitor.service.clock_sync import ClockSync
 from monitor.service.clock_watch import ClockWatch
-from monitor.service.disk_space import JournalCommitter
+from monitor.service.disk_space import DISK_KEY, JournalCommitter
 from monitor.service.evaluators import Evaluators
 from monitor.service.facade import ServiceFacade
 from monitor.service.head_publisher import ChainHeadPublisher
 from monitor.service.journal_watch import JournalWatch
+from monitor.service.lot_watch import lot_components
 from monitor.service.notifications import Notifications
 from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
@@ -45,6 +47,8 @@ from monitor.service.queue_sink import QueueSink
 from monitor.service.resume import resume
 from monitor.service.self_check import SelfCheck
 from monitor.service.settings_record import record_settings
+from monitor.service.sheet_watch import SheetWatch
+from monitor.service.stop_signals import catch_stop_signals, release_stop_signals
 from monitor.service.supervisor import Component, Supervisor
 from monitor.users import UserStore
 from monitor.users.journaling import UserChangeJournal
@@ -58,25 +62,10 @@ STARTUP_GRACE_S = 2.0
 # left goes at the next start. Well inside systemd's stop timeout.
 DRAIN_S = 5.0
 UNCLEAN_KEY = "unclean_restart:device"
-
-
-def alarm_policy(settings: Settings) -> AlarmPolicy:
-    a = settings.alarms
-    by_priority = {}
-    for priority, name in PRIORITY_NAMES.items():
-        policy = settings.notify.policies.get(name)
-        if policy is not None:
-            escalate = policy.escalate_after_min or a.escalate_after_min
-            repeat = policy.repeat_min or a.renotify_min
-            by_priority[priority] = (escalate * 60.0, repeat * 60.0)
-    return AlarmPolicy(
-        flood_count=a.flood_count,
-        flood_window_s=a.flood_window_min * 60,
-        renotify_s=a.renotify_min * 60,
-        escalate_after_s=a.escalate_after_min * 60,
-        max_shelve_s=a.max_shelve_min * 60,
-        by_priority=by_priority,
-    )
+RESERVE_IN_USE = (
+    "the disk was full at start: the journal opened in the room kept in reserve beside it "
+    "(2 MiB), and records wait in memory once that is used; free space on the disk"
+)
 
 
 class Daemon:
@@ -102,23 +91,39 @@ class Daemon:
         self.notifications: Notifications | None = None
         self.heads: ChainHeadPublisher | None = None
         self._supervisor: Supervisor | None = None
+        self._stop_asked = ""
 
     def stop(self, reason: str = "stop requested") -> None:
         if self._supervisor is not None:
             self._supervisor.stop(reason)
+        else:
+            # Asked while starting: the supervisor stops as soon as it exists.
+            self._stop_asked = self._stop_asked or reason
 
     async def run(self) -> None:
+        # From the very start: a SIGTERM while the journal is opened and replayed must still
+        # end with the journal closed cleanly, not with a kill the next start calls a crash.
+        early_signals = catch_stop_signals(self.stop)
+        try:
+            await self._run()
+        finally:
+            release_stop_signals(early_signals)
+
+    async def _run(self) -> None:
         s = self.settings
         key = load_key_file(s.signing.key_file)
         options = JournalOptions(
             commit_interval_s=s.journal.commit_interval_s,
+            cold_commit_interval_s=s.journal.cold_commit_interval_s,
             checkpoint_every_records=s.journal.checkpoint_every_records,
             checkpoint_every_s=s.journal.checkpoint_every_s,
             buffer_bytes=s.journal.buffer_bytes,
         )
         Path(s.users.path).parent.mkdir(parents=True, exist_ok=True)
         users = UserStore(s.users.path)
-        journal = Journal(s.journal.path, key, self.clock, options)
+        journal, in_reserve = open_with_reserve(
+            lambda: Journal(s.journal.path, key, self.clock, options), s.journal.path
+        )
         api: ApiServer | None = None
         outbox: InfluxOutbox | None = None
         pipeline: Pipeline | None = None
@@ -133,6 +138,8 @@ class Daemon:
             grace = now + int(STARTUP_GRACE_S * self.clock.speed * NS_PER_S)
             desk = AlarmDesk(AlarmManager(alarm_policy(s)), journal, notes.dispatcher.notify)
             notes.attach(desk)
+            if in_reserve:
+                desk.pulse(now, DISK_KEY, "journal", Priority.HIGH, RESERVE_IN_USE)
             if self.publisher is not None:
                 states = RetainedAlarmStates(self.publisher, s.site.id, s.site.device)
                 desk.listeners.append(states)
@@ -173,11 +180,15 @@ class Daemon:
                 components.append(Component("watchdog", self._watchdog))
             facade = ServiceFacade(pipeline, users, self.clock, self.sync, outbox, notes)
             facade.reject_logs = rejects
+            components.append(Component("sheet-watch", SheetWatch(facade.sheets, self.clock).run))
+            components += lot_components(facade.lot_desk, pipeline.desk, self.clock)
             api = ApiServer(s.web, facade)
             await api.start()
             self.api_url = api.url
             self._supervisor = Supervisor(components)
             self._supervisor.install_signal_handlers()
+            if self._stop_asked:
+                self._supervisor.stop(self._stop_asked)
             self.systemd.ready(f"{len(s.probes)} probes, API on {api.url}")
             self.ready.set()
             log.info("lactamon running: %d probes, journal %s", len(s.probes), s.journal.path)

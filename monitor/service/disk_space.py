@@ -1,7 +1,9 @@
 """The committer, and the alarms about the journal's disk: full or failing, and filling up.
 
-Every commit interval of real time (it bounds what a power cut can take, whatever the
-simulation speed) the committer commits what waits (``Journal.commit_when_due``). A commit
+Every commit interval of real time at most (the bounds of what a power cut can take are in
+real time, whatever the simulation speed) the committer commits what is due
+(``Journal.commit_when_due``): what is urgent at once, the cold chain's readings once the
+oldest has waited the cold commit interval, which it wakes up for (``next_commit_in``). A commit
 that fails does not stop the daemon: monitoring goes on, readings are judged and alarms
 raised and notified, and the records wait in the writer's bounded buffer (monitor/journal/
 buffer.py) while it retries. Meanwhile a HIGH ``journal:disk`` alarm says why, how full the
@@ -92,7 +94,7 @@ class JournalCommitter:
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(self.settings.commit_interval_s)
+            await asyncio.sleep(self.journal.next_commit_in())
             self.step()
 
     def step(self) -> None:

@@ -29,14 +29,14 @@ from monitor.journal import (
     JournalError,
     JournalReader,
     LotBook,
-    LotError,
-    lot_stream,
 )
 from monitor.service import wiring
 from monitor.service.clock_sync import ClockSync
 from monitor.service.cycles import lot_bacteriology
+from monitor.service.lot_desk import LotDesk
 from monitor.service.notifications import Notifications
 from monitor.service.pipeline import Pipeline
+from monitor.service.sheet_desk import SheetDesk
 from monitor.service.status import alarm_json, status_json
 from monitor.signature import Signature
 from monitor.users import NotPermitted, Permission, User, UserStore
@@ -65,6 +65,8 @@ class ServiceFacade:
         self.notifications = notifications
         self.reject_logs: list[RejectLog] = []
         self.lots = LotBook(pipeline.journal, pipeline.settings.site.lot_number_pattern)
+        self.sheets = SheetDesk(pipeline, users, clock)
+        self.lot_desk = LotDesk(pipeline, users, clock)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -125,6 +127,7 @@ class ServiceFacade:
             )
             raise Refused(reason)
         bacteriology = [self._bacteriology(lot) for lot in request.lots]
+        self.lot_desk.check_pasteurisable(request.lots)
         # The cycle, its links to the lots and its signature are on disk together or not at all.
         with self.pipeline.journal.together():
             try:
@@ -153,18 +156,7 @@ class ServiceFacade:
         return {"cycle": cycle.stream, "outcome": verdict.outcome.value if verdict else None}
 
     async def create_lot(self, request: LotCreateRequest) -> Json:
-        user = await self._sign_in(request, Permission.START_CYCLE)
-        now = self.clock.now_ns()
-        try:
-            self.lots.check_lot(request.lot)
-            self.lots.create(request.lot, list(request.sub_lots), signed(user, "created"), now)
-            self.lots.record_bacteriology(
-                request.lot, "before", request.total_flora_cfu_ml, request.s_aureus_cfu_ml,
-                signed(user, "recorded"), request.lab_reference, now,
-            )  # fmt: skip
-        except LotError as exc:
-            raise Refused(str(exc)) from None
-        return {"lot": request.lot, "stream": lot_stream(request.lot)}
+        return await self.lot_desk.create(request)
 
     # -- notifications ----------------------------------------------------------------------
 

@@ -88,6 +88,12 @@ EXPECTED: dict[str, list[tuple[float, float]]] = {
     "outbox:influxdb": [(INFLUX_DOWN_H, INFLUX_UP_H + 0.5)],
     "unclean_restart:device": [(KILL_H, KILL_H + 0.5)],
     "journal:disk": [(DISK_FULL_H, DISK_FREE_H)],
+    # Nobody signs the daily sheets: each closed day alarms at 10:00 the next day (RULES C10).
+    **{
+        f"sheet:{e}:2026-01-{12 + d}": [(24.0 * d + 34.0, 24.0 * d + 35.0)]
+        for e in ("F1", "F2", "Z1")
+        for d in range(6)
+    },
 }
 # Filling the disk takes a moment: a room check during it may rightly warn, once.
 MAY_RAISE = {"journal:space": (DISK_FULL_H, DISK_FREE_H + 0.2)}

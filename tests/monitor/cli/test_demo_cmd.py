@@ -1,3 +1,5 @@
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -5,6 +7,8 @@ import pytest
 from config import load_settings
 from monitor.cli.demo_cmd import write_settings
 from monitor.cli.main import main
+from monitor.clock import NS_PER_S
+from simulator.demo import DemoClock, web_port
 
 
 @pytest.mark.parametrize("speed", ["0", "5000"])
@@ -23,3 +27,29 @@ def test_the_demo_settings_name_the_kept_folder_from_anywhere(
     settings = load_settings(tmp_path / config)
     assert settings.journal.path == tmp_path / "kept" / "journal.sqlite"
     assert settings.signing.key_file == tmp_path / "kept" / "device.key"
+
+
+def test_the_demo_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--port", "70000"]) == 1
+    assert "--port must be between 0 and 65535" in capsys.readouterr().err
+
+
+def test_the_web_port_falls_back_to_a_free_one_and_says_so() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        port, note = web_port(taken)
+        assert port not in (0, taken)
+        assert note == f" (port {taken} is busy)"
+    assert web_port(port) == (port, "")
+
+
+def test_the_demo_clock_slows_down_without_a_jump() -> None:
+    clock = DemoClock(200.0)
+    time.sleep(0.2)  # 40 simulated seconds: what a slow-down computed from the start would lose
+    before = clock.now_ns()
+    clock.slow_to(1.0)
+    after = clock.now_ns()
+    assert clock.speed == 1.0
+    assert 0 <= after - before < 5 * NS_PER_S  # a few ms of real time at 200x, at most

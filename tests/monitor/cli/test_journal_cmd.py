@@ -37,7 +37,7 @@ def test_keygen_export_verify_and_tamper(
     capsys.readouterr()
     assert main(["verify", "--bundle", str(bundle), "--key-id", key_id]) == 0
     out = capsys.readouterr().out
-    assert "lot L2026-001: awaiting pasteurisation (no cycle linked)" in out
+    assert "lot L2026-001: raw milk in quarantine (no cycle linked)" in out
     assert "sub-lots D1" in out
     bundle.write_text(bundle.read_text().replace('"D1"', '"D9"'))
     capsys.readouterr()

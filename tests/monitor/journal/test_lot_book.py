@@ -91,3 +91,54 @@ def test_the_lot_number_pattern_is_configurable(tmp_path: Path) -> None:
             LotBook(journal, "[")
     with JournalReader(tmp_path / "j.sqlite") as reader:
         assert reader.stream_records("lot:LOT/12")[0].fields["lot"] == "LOT/12"
+
+
+def test_the_acts_of_a_lots_life_are_signed_records(book: LotBook) -> None:
+    created = book.create(LOT, ["D1"], ALICE, bottles=6, volume_ml=540.0)
+    assert (created.fields["bottles"], created.fields["volume_ml"]) == (6, 540.0)
+    released = book.release(LOT, Signature("sophie", "Dr Sophie Bernard", "released", "ok"))
+    assert (released.kind, released.fields["meaning"]) == ("lot_released", "released")
+    given = book.distribute(LOT, 2, 0, "neonatology", "RX-17", ALICE)
+    assert given.fields["ward"] == "neonatology"
+    assert "volume_ml" not in given.fields  # not given in mL: no field, not a zero
+    decided = book.decide(LOT, "band:F1", "enclosure:F1:2026-11-20#12", "keep", "4.6 °C", ALICE)
+    assert decided.fields["decision"] == "keep"
+    destroyed = book.destroy(LOT, "bottle broken", ALICE)
+    assert destroyed.fields["reason"] == "bottle broken"
+
+
+def test_a_move_is_one_act_in_each_lots_stream(book: LotBook, tmp_path: Path) -> None:
+    other = "L2026-008"
+    for lot in (LOT, other):
+        book.create(lot, ["D1"], ALICE)
+        book.start_stay(lot, "F1", T0, ALICE)
+    moved = book.move([(LOT, "F1"), (other, "F1")], "Z1", T0 + 5, ALICE)
+    assert [(r.stream, r.kind) for r in moved] == [
+        (lot_stream(LOT), "stay_ended"), (lot_stream(LOT), "stay_started"),
+        (lot_stream(other), "stay_ended"), (lot_stream(other), "stay_started"),
+    ]  # fmt: skip
+    assert {r.fields["move_ref"] for r in moved} == {f"move:Z1:{T0 + 5}"}
+    with pytest.raises(LotError, match="unknown lot L2026-404"):
+        book.move([(LOT, "Z1"), ("L2026-404", "F1")], "F2", T0 + 9, ALICE)
+    book.journal.flush()
+    with JournalReader(tmp_path / "j.sqlite") as reader:  # the refused move left nothing
+        assert reader.stream_records(lot_stream(LOT))[-1].kind == "stay_started"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda b: b.create("L2026-009", ["D1"], ALICE, bottles=-1), "bottles -1"),
+        (lambda b: b.distribute(LOT, 0, 0, "neonatology", "RX", ALICE), "bottles, millilitres"),
+        (lambda b: b.distribute(LOT, 1, 0, " ", "RX", ALICE), "needs its ward"),
+        (lambda b: b.destroy(LOT, "", ALICE), "needs its reason"),
+        (lambda b: b.decide(LOT, "band:F1", "", "maybe", "x", ALICE), "keep or destroy"),
+        (lambda b: b.move([(LOT, "F1"), (LOT, "F1")], "Z1", T0, ALICE), "listed twice"),
+    ],
+)
+def test_acts_of_the_wrong_shape_are_refused(
+    book: LotBook, call: Callable[[LotBook], object], message: str
+) -> None:
+    book.create(LOT, ["D1"], ALICE)
+    with pytest.raises(LotError, match=message):
+        call(book)

@@ -107,8 +107,8 @@ def test_a_damaged_journal_is_reported_as_damaged(tmp_path: Path) -> None:
     small_journal(path)
     with sqlite3.connect(path) as db:
         (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'records'").fetchone()
+        (page,) = db.execute("PRAGMA page_size").fetchone()
     data = bytearray(path.read_bytes())
-    page = 4096
     data[(root - 1) * page : root * page] = b"\xff" * page
     path.write_bytes(bytes(data))
     with pytest.raises(JournalCorruptError):

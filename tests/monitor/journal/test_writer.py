@@ -30,6 +30,10 @@ def reading(i: int, value: float = 3.5) -> Reading:
 
 
 def open_journal(path: Path, clock: StepClock | None = None, **options: Any) -> Journal:
+    """A journal of ``options``; a commit interval given alone bounds every record, as the
+    cold one does the stream these tests write (an enclosure-day)."""
+    if "commit_interval_s" in options:
+        options.setdefault("cold_commit_interval_s", options["commit_interval_s"])
     return Journal(path, KEY, clock or StepClock(), JournalOptions(**options))
 
 

@@ -16,7 +16,7 @@ from monitor.clock import NS_PER_S
 from monitor.journal import Journal, JournalReader, Record, generate_key_file, load_key_file
 from monitor.reading import Quality, Reading
 from monitor.service.alarm_desk import AlarmDesk
-from monitor.service.daemon import alarm_policy
+from monitor.service.alarm_policy import alarm_policy
 from monitor.service.evaluators import Evaluators
 from monitor.service.pipeline import Pipeline
 from monitor.service.resume import Resumed, resume

@@ -37,8 +37,9 @@ Snapshot = tuple[dict[str, int], dict[str, Alarm], list[str]]
 
 
 def quiet_lab(tmp: Path, **sections: dict[str, object]) -> Settings:
+    """``sections`` adds or replaces sections; ``journal`` adds to the quiet journal's keys."""
     journal = {"path": str(tmp / "journal.sqlite"), "commit_interval_s": 0.2,
-               "checkpoint_every_s": 86400.0}  # fmt: skip
+               "checkpoint_every_s": 86400.0, **sections.pop("journal", {})}  # fmt: skip
     settings = lab_settings(tmp, free_port(), journal=journal, **sections)
     probes = [
         p.model_copy(update={"sample_period_s": 0.5, "stale_after_periods": 1})

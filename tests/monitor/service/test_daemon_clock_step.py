@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import aiomqtt
@@ -25,6 +26,14 @@ from tests.monitor.service.lab_settings import lab_settings
 from tests.monitor.service.test_daemon_e2e import until
 
 HOUR_NS = 3600 * NS_PER_S
+
+
+async def seen(check: Callable[[], bool], within_s: float) -> bool:
+    for _ in range(int(within_s / 0.05)):
+        if check():
+            return True
+        await asyncio.sleep(0.05)
+    return check()
 
 
 class SteppableClock(SystemClock):
@@ -55,7 +64,11 @@ async def test_a_wall_clock_stepped_either_way_never_blinds_the_daemon(
                 payload = json.dumps({"temperature": value, "battery": 90})
                 await fridge.publish("zigbee2mqtt/fridge-1", payload, qos=1)
 
-            await send(3.0)
+            # Until the daemon has subscribed, a message is the broker's to drop: say it again.
+            for _ in range(20):
+                await send(3.0)
+                if await seen(lambda: pipeline.readings_seen >= 1, 0.5):
+                    break
             await until(lambda: pipeline.readings_seen >= 1, 5, "a first reading")
             await asyncio.sleep(3.5)  # the ticker's start-up grace and first look at the clock
             clock.offset_ns -= HOUR_NS

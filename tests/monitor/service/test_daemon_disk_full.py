@@ -130,3 +130,42 @@ async def test_a_full_disk_stops_nothing_and_the_record_catches_up(
     streams = str(gap["streams"]).split(",")
     assert streams
     assert set(streams) <= set(names), streams
+
+
+async def test_a_daemon_started_on_a_full_disk_monitors_and_catches_up(
+    tmp_path: Path, mosquitto: MosquittoBroker
+) -> None:
+    with small_disk(tmp_path / "disk", 16) as disk:
+        journal = {"path": str(disk.root / "journal.sqlite"), "commit_interval_s": 0.2,
+                   "buffer_bytes": BUFFER_BYTES}  # fmt: skip
+        settings = lab_settings(tmp_path, mosquitto.port, journal=journal)
+        public_key, _ = keygen(settings.signing.key_file)
+        clock = ScaledClock(SPEED)
+        lab = Lab.from_scenario(load_shipped_scenario("demo-day"))
+        async with Simulation(settings, lab, clock):
+            first = Daemon(settings, clock)
+            task = asyncio.create_task(first.run(), name="first run")
+            await asyncio.wait_for(first.ready.wait(), 10)
+            first.stop("the Pi reboots")
+            await asyncio.wait_for(task, 15)
+            disk.fill()  # and comes back with its card full
+            daemon = Daemon(settings, clock)
+            task = asyncio.create_task(daemon.run(), name="daemon")
+            try:
+                await asyncio.wait_for(daemon.ready.wait(), 10)
+                pipeline = daemon.pipeline
+                assert pipeline is not None
+                alarms = pipeline.desk.manager.alarms
+                await until(lambda: DISK in alarms, 10, "the disk alarm")
+                assert alarms[DISK].needs_ack
+                assert alarms[DISK].priority is Priority.HIGH
+                assert "reserve" in alarms[DISK].message
+                seen = pipeline.readings_seen
+                await until(lambda: pipeline.readings_seen > seen + 20, 20, "readings judged")
+                assert not task.done()
+                disk.free()
+            finally:
+                daemon.stop("test over")
+                await asyncio.wait_for(task, 15)
+        report = verify_journal(settings.journal.path, public_key)
+        assert report.ok, report.format()

@@ -94,3 +94,33 @@ async def test_sigterm_stops_the_daemon_soon_and_cleanly(tmp_path: Path, conditi
                 assert (state, closed) == (SessionState.CLEAN, n), daemons.log_tail()
     finally:
         daemons.stop_all()
+
+
+async def test_sigterm_while_the_journal_is_opened_and_replayed_closes_it_cleanly(
+    tmp_path: Path,
+) -> None:
+    daemons = lab(tmp_path)
+    journal = daemons.settings.journal.path
+    try:
+        # A first run gives the journal something to replay at the next start.
+        process = daemons.start()
+        await serving(daemons, process, 30)
+        process.terminate()
+        assert await stopped_within(process, STOP_S) is not None
+        wal = journal.with_name(journal.name + "-wal")
+        before = wal.stat().st_mtime_ns if wal.exists() else 0
+        process = daemons.start()
+        # The moment the journal is written again (its session opened, the replay next),
+        # before the API serves.
+        for _ in range(20_000):
+            if process.poll() is not None or (wal.exists() and wal.stat().st_mtime_ns != before):
+                break
+            await asyncio.sleep(0.0005)
+        process.terminate()
+        took = await stopped_within(process, STOP_S)
+        assert took is not None, daemons.log_tail()
+        assert process.returncode == 0, daemons.log_tail()
+        state, closed = await asyncio.to_thread(closings, journal)
+        assert (state, closed) == (SessionState.CLEAN, 2), daemons.log_tail()
+    finally:
+        daemons.stop_all()
