@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.mosquitto",
     "tests.fixtures.influxdb",
     "tests.fixtures.victoria_metrics",
+    "tests.fixtures.webhook_receiver",
 ]
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from aiohttp import web
 from argon2 import PasswordHasher
 
 from monitor.clock import ScaledClock, datetime_to_ns
@@ -35,6 +33,7 @@ from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.ports import free_port
 from tests.fixtures.relay_module import coil, relay_module
 from tests.fixtures.smtp_server import SmtpServer
+from tests.fixtures.webhook_receiver import Receiver
 from tests.monitor.service.lab_settings import lab_settings
 
 SCENARIO = Path(__file__).parent / "scenarios" / "freezer-night.toml"
@@ -54,32 +53,6 @@ async def until(check: Callable[[], Any], timeout_s: float, what: str) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-class Receiver:
-    """A webhook receiver that keeps every JSON body it is posted."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.port = free_port()
-
-    async def take(self, request: web.Request) -> web.Response:
-        self.bodies.append(json.loads(await request.read()))
-        return web.Response(text="ok")
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    taker = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", taker.take)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", taker.port).start()
-    try:
-        yield taker
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ timeout gets the message again, with the same Message-ID.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config import Settings
@@ -24,8 +22,8 @@ from monitor.clock import ScaledClock
 from monitor.journal import Journal, JournalReader, generate_key_file, load_key_file
 from monitor.service.alarm_desk import AlarmDesk
 from monitor.service.notifications import Notifications
-from tests.fixtures.ports import free_port
 from tests.fixtures.smtp_server import SmtpServer
+from tests.fixtures.webhook_receiver import Receiver
 from tests.monitor.service.pipeline_lab import T0
 
 BOB = "bob@lab.example"
@@ -44,30 +42,6 @@ def settings(smtp_port: int, hook_port: int, **email: Any) -> Settings:
         "webhook": {"url": f"http://127.0.0.1:{hook_port}/hook"},
     }  # fmt: skip
     return Settings.model_validate({"notify": notify, "site": {"device": "pi-1"}})
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.port = free_port()
-
-    async def take(self, request: web.Request) -> web.Response:
-        self.bodies.append(json.loads(await request.read()))
-        return web.Response(text="ok")
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    taker = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", taker.take)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", taker.port).start()
-    try:
-        yield taker
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture
