@@ -29,6 +29,7 @@ from monitor.journal.trust import Trust
 from monitor.reports.times import DEFAULT_ZONE, ZoneError, zone_info
 
 if TYPE_CHECKING:
+    from monitor.reports.bundle_view import BundleView
     from monitor.reports.lot_report import LotReport
 
 
@@ -103,29 +104,43 @@ def _from_journal(args: argparse.Namespace, trust: Trust) -> LotReport:
     except KeyFileError as exc:
         raise CliError(str(exc)) from None
     from monitor.journal import export_lot_bundle
+    from monitor.reports.bundle_view import written_bundle
 
     with tempfile.TemporaryDirectory(prefix="lactamon-dossier-") as folder:
         bundle = args.keep_bundle or Path(folder) / f"{args.lot}.jsonl"
         try:
-            export_lot_bundle(journal, args.lot, bundle, key=key, time_zone=zone)
+            export = export_lot_bundle(
+                journal, args.lot, bundle, key=key, time_zone=zone, keep=True
+            )
+            # The records just written, not read back: the same view, in half the time.
+            view = written_bundle(bundle, export.header, export.kept)
         except (BundleError, JournalError, OSError) as exc:
             raise CliError(str(exc)) from None
-        return render(bundle, args.pdf, trust, zone)
+        return render_view(view, args.pdf, trust, zone)
 
 
 def render(bundle: Path, pdf: Path, trust: Trust, zone: str) -> LotReport:
     """Verify ``bundle`` and write its dossier to ``pdf``; the ``LotReport`` it shows."""
+    from monitor.reports.bundle_view import load_bundle
+
+    try:
+        view = load_bundle(bundle)
+    except BundleError as exc:
+        raise CliError(str(exc)) from None
+    return render_view(view, pdf, trust, zone)
+
+
+def render_view(view: BundleView, pdf: Path, trust: Trust, zone: str) -> LotReport:
+    """Verify the bundle's records and write its dossier to ``pdf``."""
     # reportlab is loaded here, by this command only: no other command (the daemon above
     # all) carries it in memory.
     from reportlab.platypus.doctemplate import LayoutError
 
     from monitor.journal.api import verify_bundle_entries
-    from monitor.reports.bundle_view import load_bundle
     from monitor.reports.dossier_pdf import write_dossier
     from monitor.reports.lot_report import build_report
 
     try:
-        view = load_bundle(bundle)
         verification = verify_bundle_entries(view.header, view.entries, trust, source="the bundle")
     except BundleError as exc:
         raise CliError(str(exc)) from None

@@ -113,10 +113,18 @@ class BundleExport:
     lot: str
     streams: list[str]
     records: int
+    header: BundleHeader
+    kept: list[Record]  # the records written, in file order, when asked for (``keep``)
 
 
 def export_lot_bundle(
-    journal_path: Path, lot: str, out_path: Path, *, key: DeviceKey, time_zone: str | None = None
+    journal_path: Path,
+    lot: str,
+    out_path: Path,
+    *,
+    key: DeviceKey,
+    time_zone: str | None = None,
+    keep: bool = False,
 ) -> BundleExport:
     """Write the lot's stream, its cycles and the enclosure-days of its stays, whole, under a
     header signed with ``key`` (the device key, one of those the journal stores), the slice
@@ -124,9 +132,11 @@ def export_lot_bundle(
     of its key rotations (``bundle_rotations``) when the key was rotated.
 
     Enclosure-days are chosen by the local dates of each stay in ``time_zone``; without it,
-    one more day on each side of the UTC dates, which covers every time zone.
+    one more day on each side of the UTC dates, which covers every time zone. With ``keep``
+    the records written come back in ``BundleExport.kept``.
     """
     out_path = Path(out_path)
+    kept: list[Record] | None = [] if keep else None
     with JournalReader(Path(journal_path)) as reader, reader.snapshot():
         lot_records = reader.stream_records(lot_stream(lot))
         if not lot_records:
@@ -162,9 +172,10 @@ def export_lot_bundle(
         present = [s for s in streams if s in heads]
         records = (reader.stream_records(s) for s in present)
         extra = [part for part in (alarms, excerpt) if part]
-        count = write_bundle(out_path, sign_header(header, key), itertools.chain(records, extra))
+        header = sign_header(header, key)
+        count = write_bundle(out_path, header, itertools.chain(records, extra), kept)
         present += [s for s, part in ((ALARM_STREAM, alarms), (DEVICE_STREAM, excerpt)) if part]
-    return BundleExport(out_path, lot, present, count)
+    return BundleExport(out_path, lot, present, count, header, kept or [])
 
 
 def verify_bundle(

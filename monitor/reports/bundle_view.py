@@ -37,6 +37,21 @@ def load_bundle(path: Path) -> BundleView:
         raise BundleError(f"{path}: cannot read the bundle ({exc.strerror or exc})") from None
     with bulk_work():
         header, entries = read_bundle(path)
+    return view_of(header, entries, digest)
+
+
+def written_bundle(path: Path, header: BundleHeader, records: list[Record]) -> BundleView:
+    """The view of a bundle just written from ``records`` (``export_lot_bundle(keep=True)``):
+    the same view ``load_bundle`` would give, without reading the file back but for its hash."""
+    try:
+        digest = _sha256(Path(path))
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot read the bundle ({exc.strerror or exc})") from None
+    entries: list[Record | Unreadable] = list(records)
+    return view_of(header, entries, digest)
+
+
+def view_of(header: BundleHeader, entries: list[Record | Unreadable], digest: str) -> BundleView:
     streams: dict[str, list[Record]] = {}
     for entry in entries:
         if isinstance(entry, Record):
