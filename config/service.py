@@ -126,9 +126,13 @@ class InfluxSettings(Strict):
 
 
 class WebSettings(Strict):
-    """The local HTTP API: loopback by default, or a Unix socket.
+    """The web application and its API: on loopback by default, and on a Unix socket.
 
-    Every signing request carries a password. Beyond loopback the API is served over HTTPS
+    The command line reaches the daemon through ``unix_socket`` (owner and group only; by
+    default ``lactamon.sock`` beside the journal), where it reads without a password. Over
+    TCP a read needs a web session or the token of ``read_token_file`` (``Authorization:
+    Bearer``), for a script on the lab's network. Every signing request carries a password,
+    wherever it comes from. Beyond loopback the API is served over HTTPS
     with ``tls_cert_file`` and ``tls_key_file`` (PEM), or over plain HTTP only if the site
     says so with ``allow_plain_http_on_lan = true``. The command line reads the same settings
     and trusts ``tls_cert_file`` alone (the certificate, or a file holding its chain); it
@@ -138,17 +142,29 @@ class WebSettings(Strict):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8470, ge=0, le=65535)
-    unix_socket: Path | None = None
+    unix_socket: Path | None = None  # None: Settings puts it beside the journal
+    read_token: SecretStr | None = None
+    read_token_file: Path | None = None
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     allow_plain_http_on_lan: Flag = False
+    # A reverse proxy on this machine (Caddy, nginx) serves HTTPS to the browsers and reaches
+    # the daemon in plain HTTP on loopback: the session cookie is then marked Secure.
+    behind_proxy: Flag = False
     # The web application signs a browser out after this long without a request (Annex 11).
     session_idle_min: float = Field(default=15.0, gt=0, le=24 * 60)
+    # false: the API alone, and the daemon never loads the pages' code (Jinja2, Babel).
+    pages: Flag = True
 
     @model_validator(mode="after")
     def _passwords_stay_on_the_machine(self) -> WebSettings:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("give both tls_cert_file and tls_key_file, or neither")
+        if self.behind_proxy and not self.loopback_host(self.host):
+            raise ValueError(
+                f"behind_proxy: the proxy reaches the daemon on loopback, so host must be "
+                f"127.0.0.1 or ::1, not {self.host!r}"
+            )
         if self.plain_http_beyond_loopback and not self.allow_plain_http_on_lan:
             raise ValueError(
                 f"host {self.host!r} is not loopback: the API carries passwords, so serve it "
@@ -157,10 +173,13 @@ class WebSettings(Strict):
             )
         return self
 
+    def read_token_value(self) -> str | None:
+        return read_secret(self.read_token, self.read_token_file, "web.read_token")
+
     @property
     def plain_http_beyond_loopback(self) -> bool:
         """Whether the API listens beyond this machine without TLS (allowed or not)."""
-        if self.unix_socket is not None or self.tls_cert_file is not None:
+        if self.tls_cert_file is not None:
             return False
         return not self.loopback_host(self.host)
 

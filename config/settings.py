@@ -112,6 +112,14 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _api_socket_beside_the_journal(self) -> Settings:
+        if self.web.unix_socket is None:
+            # Frozen settings: the derived path is set once, here, while validating.
+            socket = self.journal.path.with_name("lactamon.sock")
+            object.__setattr__(self, "web", self.web.model_copy(update={"unix_socket": socket}))
+        return self
+
+    @model_validator(mode="after")
     def _references_resolve(self) -> Settings:
         errors = self.cross_reference_errors()
         if errors:

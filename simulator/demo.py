@@ -147,7 +147,10 @@ async def run_demo(
             say(f"web application: {daemon.api_url}/{busy}; sign in as")
             for username, name, _role, password in DEMO_USERS:
                 say(f"  {username:7} password {password:16} {name}")
-            api = Technician(daemon.api_url)
+            if daemon.api_socket is None:
+                say("the daemon could not open its Unix socket: see the log above")
+                return False
+            api = Technician(daemon.api_socket)
             for lot, flora in (("L2026-001", 3e3), ("L2026-002", 4e4)):
                 await api.post("/api/lots", lot=lot, sub_lots=["D001", "D002"],
                                total_flora_cfu_ml=flora, s_aureus_cfu_ml=10)  # fmt: skip
@@ -188,17 +191,18 @@ async def run_demo(
 
 
 class Technician:
-    """Anne at the API: every change she asks for carries her password."""
+    """Anne at the API through the daemon's Unix socket, as the command line goes: every
+    change she asks for carries her password."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, socket: Path) -> None:
+        self.socket = socket
 
     async def get(self, path: str) -> Any:
-        return await request(None, self.url, "GET", path, None)
+        return await request(self.socket, "http://localhost", "GET", path, None)
 
     async def post(self, path: str, **body: Any) -> Any:
         signed = {"user": "anne", "password": PASSWORD, **body}
-        return await request(None, self.url, "POST", path, signed)
+        return await request(self.socket, "http://localhost", "POST", path, signed)
 
 
 def _closed(daemon: Daemon) -> dict[str, str]:

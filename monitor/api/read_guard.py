@@ -1,14 +1,17 @@
-"""Who may read the API: this machine freely, anyone else only when signed in.
+"""Who may read the API: the command line's Unix socket freely, TCP with a session or a token.
 
-The command line runs on the Pi and reaches the daemon over loopback or its Unix socket (it
-reads the daemon's own settings), where the journal file is readable anyway; a browser or a
-script elsewhere on the lab's network must hold a web session (``monitor.web``). Requests
-that change something carry their user's password in the body whatever their origin.
+The socket file is owner and group only (``ApiServer``), so whoever reaches it is the service
+account or a member of its group, who may read the journal file anyway: the command line on
+the Pi reads there without a password. Over TCP, loopback included (any account on the Pi
+reaches loopback), a read needs a signed-in web session of a role that may read
+(``monitor.web``) or the read token of ``web.read_token_file`` as ``Authorization: Bearer``,
+for a script on the lab's network. Requests that change something carry their user's
+password in the body whatever their origin.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -16,30 +19,24 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SessionCheck = Callable[[web.Request], bool]
 SESSION_CHECK_KEY: web.AppKey[SessionCheck] = web.AppKey("api_session_check")
+READ_TOKEN_KEY: web.AppKey[str] = web.AppKey("api_read_token")
 OPEN = ("/api/health",)  # a monitor's probe: says nothing but "up"
 
 
-def from_this_machine(request: web.Request) -> bool:
-    """A Unix socket, a loopback peer, or a peer whose address is the socket's own address
-    (the command line reaching a LAN address of the Pi from the Pi itself)."""
+def through_local_socket(request: web.Request) -> bool:
+    """Whether the request came through the Unix socket (its address is a path)."""
     transport = request.transport
     if transport is None:
         return False
-    local = transport.get_extra_info("sockname")
-    if isinstance(local, str | bytes):  # a Unix socket's path: its file mode keeps others out
-        return True
-    peer = transport.get_extra_info("peername")
-    if not isinstance(peer, tuple) or not isinstance(local, tuple):
+    return isinstance(transport.get_extra_info("sockname"), str | bytes)
+
+
+def bearer_matches(request: web.Request, token: str | None) -> bool:
+    """Whether the request carries ``token``, compared in constant time."""
+    if not token:
         return False
-    try:
-        peer_ip = ipaddress.ip_address(str(peer[0]).split("%")[0])
-        local_ip = ipaddress.ip_address(str(local[0]).split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(peer_ip, "ipv4_mapped", None)
-    peer_ip = mapped or peer_ip
-    local_ip = getattr(local_ip, "ipv4_mapped", None) or local_ip
-    return peer_ip.is_loopback or peer_ip == local_ip
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
 
 
 @web.middleware
@@ -48,12 +45,14 @@ async def reads_need_credentials(request: web.Request, handler: Handler) -> web.
         request.method in ("GET", "HEAD")
         and request.path.startswith("/api/")
         and request.path not in OPEN
-        and not from_this_machine(request)
+        and not through_local_socket(request)
+        and not bearer_matches(request, request.app.get(READ_TOKEN_KEY))
     ):
         check = request.app.get(SESSION_CHECK_KEY)
         if check is None or not check(request):
             raise web.HTTPUnauthorized(
-                reason="reading the API from another machine needs a signed-in session: sign "
-                "in to the web application first"
+                reason="reading the API over TCP needs a signed-in session or the read token "
+                "(web.read_token_file, sent as 'Authorization: Bearer'); the command line "
+                "reads through the daemon's Unix socket (web.unix_socket)"
             )
     return await handler(request)

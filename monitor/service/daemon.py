@@ -85,6 +85,7 @@ class Daemon:
         self.systemd = systemd or SystemdNotifier()
         self.ready = asyncio.Event()
         self.api_url = ""
+        self.api_socket: Path | None = None  # the command line's, once listening
         self.pipeline: Pipeline | None = None
         self.publisher: MqttPublisher | None = None
         self.outbox: InfluxOutbox | None = None
@@ -185,6 +186,7 @@ class Daemon:
             api = ApiServer(s.web, facade)
             await api.start()
             self.api_url = api.url
+            self.api_socket = api.unix_socket
             self._supervisor = Supervisor(components)
             self._supervisor.install_signal_handlers()
             if self._stop_asked:

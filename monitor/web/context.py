@@ -21,6 +21,8 @@ class WebContext:
     catalogues: dict[str, NullTranslations]
     dates: SiteDates
     feeds: set[asyncio.Task[object]] = field(default_factory=set)  # the live overviews
+    # Behind a reverse proxy that speaks HTTPS to the browser (``web.behind_proxy``).
+    behind_proxy: bool = False
     # One PDF made at a time (``printing``): the readings come first on two cores.
     printing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from monitor.web.context import WEB_KEY
+
 SESSION_COOKIE = "lactamon_session"
 LANG_COOKIE = "lactamon_lang"
 # The language is a preference, not a secret: kept a year.
@@ -11,8 +13,12 @@ LANG_MAX_AGE_S = 365 * 24 * 3600
 
 
 def over_https(request: web.Request) -> bool:
-    """Whether this request came over TLS (the daemon serves HTTPS itself, no proxy)."""
-    return request.secure
+    """Whether the browser speaks HTTPS: to the daemon itself, or to the reverse proxy of
+    ``web.behind_proxy`` (which reaches the daemon in plain HTTP on loopback)."""
+    if request.secure:
+        return True
+    ctx = request.app.get(WEB_KEY)
+    return ctx is not None and ctx.behind_proxy
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:

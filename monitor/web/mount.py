@@ -51,6 +51,7 @@ def mount_web(
         sessions=sessions or SessionStore(settings.session_idle_min * 60),
         catalogues=load_catalogues(),
         dates=SiteDates(service.pipeline.settings.site.timezone),
+        behind_proxy=settings.behind_proxy,
     )
     app[WEB_KEY] = ctx
     app.middlewares.append(web_guard)

@@ -75,6 +75,7 @@ from tests.benchmarks.test_alarm_latency import (
     z2m_payload,
 )
 from tests.benchmarks.test_demo_footprint import status_value, toml_text
+from tests.fixtures.api_token import READ_HEADERS
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.ports import free_port
 from tests.fixtures.relay_module import relay_module
@@ -563,7 +564,7 @@ async def test_resident_memory_per_channel(tmp_path: Path, mosquitto: MosquittoB
                 start(unit)
             await wait_running(units)
             await asyncio.sleep(WARM_UP_S)
-            async with aiohttp.ClientSession() as session:
+            async with aiohttp.ClientSession(headers=READ_HEADERS) as session:
                 await send_tests(session, units)
             memory = await sample_memory(units)
             load = os.getloadavg()[0]

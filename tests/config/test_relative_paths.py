@@ -102,7 +102,8 @@ def test_absolute_paths_and_defaults_are_kept(tmp_path: Path, elsewhere: Path) -
     settings = load_settings(tmp_path / "c.toml")
     assert settings.journal.path == Path("/srv/lactamon/journal.sqlite")
     assert settings.signing.key_file == Path("/var/lib/lactamon/device.key")
-    assert settings.web.unix_socket is None
+    # The command line's socket goes beside the journal unless the settings say otherwise.
+    assert settings.web.unix_socket == Path("/srv/lactamon/lactamon.sock")
 
 
 def test_a_secret_file_is_read_beside_the_settings_file(tmp_path: Path, elsewhere: Path) -> None:

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from pydantic import SecretStr
+
 from config.service import WebSettings
 from monitor.alarms import AlarmError, UnknownAlarm
 from monitor.api.limits import HttpLimits
@@ -21,6 +23,7 @@ from monitor.api.requests import (
 from monitor.api.server import ApiServer
 from monitor.errors import Refused
 from monitor.users import AuthError, NotPermitted, Throttled
+from tests.fixtures.api_token import READ_TOKEN
 
 
 class FakeService:
@@ -70,9 +73,11 @@ class FakeService:
 async def serving(
     settings: WebSettings | None = None, limits: HttpLimits | None = None
 ) -> AsyncIterator[tuple[ApiServer, FakeService]]:
-    """An ``ApiServer`` on a free loopback port (or ``settings``) in front of a fake."""
+    """An ``ApiServer`` on a free loopback port (or ``settings``) in front of a fake; reads
+    over TCP carry ``READ_TOKEN`` (``READ_HEADERS``)."""
     fake = FakeService()
-    server = ApiServer(settings or WebSettings(host="127.0.0.1", port=0), fake,
+    default = WebSettings(host="127.0.0.1", port=0, read_token=SecretStr(READ_TOKEN))
+    server = ApiServer(settings or default, fake,
                        limits or HttpLimits())  # fmt: skip
     await server.start()
     try:

@@ -9,6 +9,7 @@ import pytest
 
 from config.service import WebSettings
 from monitor.api.server import ApiServer
+from tests.fixtures.api_token import READ_HEADERS
 from tests.monitor.api.fakes import FakeService, serving
 
 
@@ -23,7 +24,7 @@ async def send(
 ) -> tuple[int, Any]:
     async with aiohttp.ClientSession() as session:
         kwargs: dict[str, Any] = {"data": raw} if raw is not None else {"json": body}
-        async with session.request(method, url + path, **kwargs) as response:
+        async with session.request(method, url + path, headers=READ_HEADERS, **kwargs) as response:
             return response.status, await response.json()
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from monitor.journal import JournalReader
 from monitor.sheets.days import local_ns
+from tests.fixtures.api_token import READ_HEADERS
 from tests.monitor.api.fakes import serving
 from tests.monitor.service.quiet_daemon import PW
 from tests.monitor.service.sheet_lab import Lab, sheet_lab
@@ -27,7 +28,10 @@ ANNE = {"user": "anne", "password": PW}
 
 
 async def send(url: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as s, s.request(method, url + path, json=body) as r:
+    async with (
+        aiohttp.ClientSession(headers=READ_HEADERS) as s,
+        s.request(method, url + path, json=body) as r,
+    ):
         return r.status, await r.json()
 
 

@@ -13,6 +13,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from config.service import WebSettings
 from monitor.api.port import Json
@@ -20,6 +21,7 @@ from monitor.api.server import ApiServer
 from monitor.cli.errors import CliError
 from monitor.cli.http_client import base_url, call
 from monitor.cli.main import main
+from tests.fixtures.api_token import READ_TOKEN
 from tests.fixtures.tls_certs import ServerCertificate, make_ca, make_server_certificate
 from tests.monitor.api.fakes import FakeService
 
@@ -41,6 +43,7 @@ def _certificate(tmp_path: Path, name: str) -> ServerCertificate:
 def _config(tmp_path: Path, port: int, cert: ServerCertificate, host: str = "127.0.0.1") -> Path:
     config = tmp_path / "lactamon.toml"
     files = f'tls_cert_file = "{cert.cert_file}"\ntls_key_file = "{cert.key_file}"\n'
+    files += f'read_token = "{READ_TOKEN}"\n'  # reads over TCP carry it
     config.write_text(f'[web]\nhost = "{host}"\nport = {port}\n{files}')
     return config
 
@@ -56,7 +59,8 @@ async def _alarms_from(tmp_path: Path, served: ServerCertificate, told: ServerCe
                        host: str = "127.0.0.1") -> tuple[int, str, str, int]:  # fmt: skip
     """``lactamon alarms`` against a server with ``served``, its settings naming ``told``."""
     settings = WebSettings(host=host, port=0, tls_cert_file=served.cert_file,
-                           tls_key_file=served.key_file)  # fmt: skip
+                           tls_key_file=served.key_file,
+                           read_token=SecretStr(READ_TOKEN))  # fmt: skip
     server = ApiServer(settings, OneAlarm())
     await server.start()
     try:
@@ -118,7 +122,8 @@ def test_plain_http_stays_plain(tmp_path: Path) -> None:
     assert base_url(WebSettings(host="127.0.0.1", port=9000)) == "http://127.0.0.1:9000"
     lan = WebSettings(host="0.0.0.0", port=9000, allow_plain_http_on_lan=True)
     assert base_url(lan) == "http://127.0.0.1:9000"
-    assert base_url(WebSettings(unix_socket=tmp_path / "api.sock")) == "http://localhost"
+    # The socket is a second way in, not instead of TCP.
+    assert base_url(WebSettings(unix_socket=tmp_path / "api.sock")) == "http://127.0.0.1:8470"
 
 
 def test_an_unreadable_certificate_file_is_named(tmp_path: Path) -> None:

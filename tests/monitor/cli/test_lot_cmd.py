@@ -14,7 +14,6 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -22,6 +21,8 @@ import pytest_asyncio
 
 from monitor.service.daemon import Daemon
 from monitor.users import Role
+from tests.fixtures.api_token import READ_HEADERS
+from tests.monitor.cli.daemon_config import cli_config
 from tests.monitor.cli.lot_cli import Run, lactamon
 from tests.monitor.service.lot_harness import closed_cycle
 from tests.monitor.service.quiet_daemon import PW, quiet_daemon, snapshot
@@ -75,7 +76,7 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     people = {"anne": Role.TECHNICIAN, "sophie": Role.SUPERVISOR, "ines": Role.INSPECTOR}
     async with quiet_daemon(tmp, people) as daemon:
         config = tmp / "lactamon.toml"
-        config.write_text(f'[web]\nhost = "127.0.0.1"\nport = {urlsplit(daemon.api_url).port}\n')
+        cli_config(config, daemon)
         live = Live(daemon, config)
         for lot in (RAW, WAITING, DESTROYED, GIVEN):
             await create(live, lot)
@@ -363,7 +364,7 @@ async def test_bad_requests_to_the_lot_routes_are_answered_and_change_nothing(
     before = snapshot(live.daemon)
     data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(headers=READ_HEADERS) as session,
         session.request(method, live.daemon.api_url + path, data=None if body is None else data,
                         headers={"Content-Type": "application/json"}) as answer,
     ):  # fmt: skip

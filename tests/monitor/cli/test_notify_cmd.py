@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
@@ -22,6 +21,7 @@ from monitor.journal import JournalReader
 from monitor.service.daemon import Daemon
 from monitor.users import Role
 from tests.fixtures.ports import free_port
+from tests.monitor.cli.daemon_config import cli_config
 from tests.monitor.cli.test_ops_cmd import lactamon
 from tests.monitor.service.quiet_daemon import PW, quiet_daemon
 
@@ -60,10 +60,7 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     people = {"anne": Role.TECHNICIAN, "ines": Role.INSPECTOR}
     try:
         async with quiet_daemon(tmp, people, notify=notify) as daemon:
-            config = tmp / "lactamon.toml"
-            config.write_text(
-                f'[web]\nhost = "127.0.0.1"\nport = {urlsplit(daemon.api_url).port}\n'
-            )
+            config = cli_config(tmp / "lactamon.toml", daemon)
             yield Live(daemon, config, bodies)
     finally:
         await runner.cleanup()

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
@@ -25,6 +24,7 @@ from monitor.cli.main import main
 from monitor.service.daemon import Daemon
 from monitor.users import Role
 from tests.fixtures.ports import free_port
+from tests.monitor.cli.daemon_config import cli_config
 from tests.monitor.service.quiet_daemon import P1_DAY, PW, STALE, quiet_daemon, snapshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -78,7 +78,7 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     people |= dict.fromkeys(GUESSERS, Role.SUPERVISOR)
     async with quiet_daemon(tmp, people) as daemon:
         config = tmp / "lactamon.toml"
-        config.write_text(f'[web]\nhost = "127.0.0.1"\nport = {urlsplit(daemon.api_url).port}\n')
+        cli_config(config, daemon)
         created = await asyncio.to_thread(
             lactamon, config, "lot", "create", LOT_ID, "--donor", "D1", "--donor", "D2",
             "--total-flora", "5e4", "--s-aureus", "10", "--user", "anne", stdin=STDIN["pw"],

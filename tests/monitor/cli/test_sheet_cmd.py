@@ -39,6 +39,7 @@ from simulator.lab import Lab
 from simulator.scenario import load_scenario
 from simulator.session import Simulation
 from tests.benchmarks.test_demo_footprint import toml_text
+from tests.fixtures.api_token import READ_HEADERS
 from tests.fixtures.ports import free_port
 from tests.monitor.cli.test_ops_cmd import Run, lactamon
 from tests.monitor.service.lab_settings import lab_settings_mapping
@@ -137,7 +138,10 @@ async def run(live: Live, *args: str, stdin: str = "none") -> Run:
 
 
 async def get(live: Live, path: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as s, s.get(live.url + path) as r:
+    async with (
+        aiohttp.ClientSession(headers=READ_HEADERS) as s,
+        s.get(live.url + path) as r,
+    ):
         return r.status, await r.json()
 
 

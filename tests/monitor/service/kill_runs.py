@@ -24,6 +24,7 @@ from config.loading import validate_mapping
 from monitor.clock import ScaledClock
 from monitor.journal import JournalReader, Record
 from monitor.journal.streams import ALARM_STREAM
+from tests.fixtures.api_token import READ_HEADERS
 from tests.fixtures.ports import free_port
 from tests.monitor.service.daemon_process import Daemons
 from tests.monitor.service.lab_settings import lab_settings_mapping
@@ -58,7 +59,7 @@ async def serving(daemons: Daemons, process: subprocess.Popen[bytes], within_s: 
     """Wait until ``process`` answers ``/api/health``."""
     url = url_of(daemons) + "/api/health"
     timeout = aiohttp.ClientTimeout(total=2.0)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout, headers=READ_HEADERS) as session:
         for _ in range(int(within_s / 0.05)):
             if process.poll() is not None:
                 raise AssertionError(f"the daemon exited ({process.returncode})\n"

@@ -8,6 +8,7 @@ from typing import Any
 
 from config import Settings
 from config.loading import validate_mapping
+from tests.fixtures.api_token import READ_TOKEN
 from tests.fixtures.ports import free_port
 
 EXAMPLE = Path(__file__).parents[3] / "config" / "examples" / "simulator.toml"
@@ -25,12 +26,14 @@ def lab_settings_mapping(
     data["journal"] = {"path": str(tmp_path / "journal.sqlite"), "commit_interval_s": 0.2}
     data["signing"] = {"key_file": str(tmp_path / "device.key")}
     data["users"] = {"path": str(tmp_path / "users.sqlite")}
-    data["web"] = {"host": "127.0.0.1", "port": 0}
+    data["web"] = {"host": "127.0.0.1", "port": 0, "read_token": READ_TOKEN}
     # 10 s between polls: at 300x the gap limit (3 periods) is still 100 ms of real time,
     # so a busy test machine cannot break a hold by being slow.
     for probe in data["probes"]:
         probe["sample_period_s"] = 10.0
     data.update(sections)
+    # Reads over TCP need the token: the tests' own HTTP clients send it (READ_HEADERS).
+    data["web"] = {"read_token": READ_TOKEN, **data["web"]}
     return data
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from pydantic import SecretStr
 
 from config.service import WebSettings
 from monitor.alarms import AlarmManager
@@ -28,6 +29,7 @@ from monitor.service.pipeline import Pipeline
 from monitor.service.sheet_desk import SheetDesk
 from monitor.service.sheet_watch import SheetWatch
 from monitor.users import Role, UserStore
+from tests.fixtures.api_token import READ_TOKEN
 from tests.monitor.journal.samples import device_key
 from tests.monitor.service.quiet_daemon import PW, quiet_lab
 from tests.monitor.sheets.month_journal import Day, SetClock, close_day
@@ -56,7 +58,8 @@ class Lab:
         """The API in front of the daemon's facade; yields its URL."""
         facade = ServiceFacade(self.sheets.pipeline, self.users, self.clock, ClockSync(False))
         facade.sheets = self.sheets
-        server = ApiServer(WebSettings(host="127.0.0.1", port=0), facade)
+        web = WebSettings(host="127.0.0.1", port=0, read_token=SecretStr(READ_TOKEN))
+        server = ApiServer(web, facade)
         await server.start()
         try:
             yield server.url

@@ -32,6 +32,7 @@ from monitor.users import Role, UserStore
 from simulator.lab import Lab
 from simulator.scenario import load_scenario
 from simulator.session import Simulation
+from tests.fixtures.api_token import READ_HEADERS
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.ports import free_port
 from tests.monitor.service.daemon_process import Daemons
@@ -110,7 +111,7 @@ async def killed(process: subprocess.Popen[bytes]) -> float:
 
 async def until_read(url: str, probes: tuple[str, ...]) -> None:
     """Until the daemon has a reading of each of ``probes``: a cycle start needs them."""
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=READ_HEADERS) as session:
         for _ in range(200):
             async with session.get(url + "/api/status") as response:
                 status = await response.json()

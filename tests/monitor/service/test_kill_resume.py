@@ -38,6 +38,7 @@ from monitor.users import Role, UserStore
 from simulator.lab import Lab
 from simulator.scenario import load_scenario
 from simulator.session import Simulation
+from tests.fixtures.api_token import READ_HEADERS
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.ports import free_port
 from tests.monitor.service.daemon_process import Daemons
@@ -108,7 +109,7 @@ async def exit_code(process: subprocess.Popen[bytes], timeout_s: float) -> int:
 
 
 async def until_serving(url: str, process: subprocess.Popen[bytes], daemons: Daemons) -> None:
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=READ_HEADERS) as session:
         for _ in range(300):
             if process.poll() is not None:
                 raise AssertionError(f"the daemon exited ({process.returncode})\n"
@@ -123,7 +124,7 @@ async def until_serving(url: str, process: subprocess.Popen[bytes], daemons: Dae
 
 async def until_reading(url: str, probes: tuple[str, ...], daemons: Daemons) -> None:
     """Until the daemon has a reading of each of ``probes``: a cycle start needs them."""
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=READ_HEADERS) as session:
         for _ in range(200):
             async with session.get(url + "/api/status") as response:
                 status = await response.json()

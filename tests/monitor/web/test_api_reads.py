@@ -1,36 +1,64 @@
-"""Reads of /api: free from this machine (the command line), refused from another one
-unless a web session may read."""
+"""Reads of /api: free through the Unix socket (the command line), over TCP only with the read
+token or a web session, loopback included; a change needs its password on the socket too."""
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
 
-from monitor.api.read_guard import from_this_machine
+import aiohttp
+from pydantic import SecretStr
+
+from config.service import WebSettings
+from tests.monitor.api.fakes import serving
+
+TOKEN = "the-lab-scripts-token"
 
 
-class Transport:
-    def __init__(self, sockname: Any, peername: Any) -> None:
-        self.extra = {"sockname": sockname, "peername": peername}
-
-    def get_extra_info(self, name: str) -> Any:
-        return self.extra.get(name)
+async def over_tcp(url: str, path: str, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession() as session, session.get(url + path, headers=headers) as r:
+        return r.status, await r.json()
 
 
-class Request:
-    def __init__(self, transport: Transport | None) -> None:
-        self.transport = transport
+async def on_socket(sock: Path, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    connector = aiohttp.UnixConnector(path=str(sock))
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        session.request(method, "http://localhost" + path, json=body) as response,
+    ):
+        return response.status, await response.json()
 
 
-def local(sockname: Any, peername: Any) -> bool:
-    return from_this_machine(Request(Transport(sockname, peername)))  # type: ignore[arg-type]
+async def test_tcp_reads_need_the_token_and_the_socket_reads_freely(tmp_path: Path) -> None:
+    sock = tmp_path / "run" / "lactamon.sock"
+    settings = WebSettings(port=0, unix_socket=sock, read_token=SecretStr(TOKEN))
+    async with serving(settings) as (server, fake):
+        assert server.unix_socket == sock
+        assert stat.S_IMODE(sock.stat().st_mode) == 0o660
+        refused, answer = await over_tcp(server.url, "/api/alarms")
+        assert refused == 401
+        assert "needs a signed-in session or the read token" in answer["error"]
+        assert (await over_tcp(server.url, "/api/status", "not-the-token"))[0] == 401
+        assert (await over_tcp(server.url, "/api/alarms", TOKEN))[0] == 200
+        assert (await over_tcp(server.url, "/api/health"))[0] == 200  # says only "up"
+        assert (await on_socket(sock, "GET", "/api/alarms"))[0] == 200
+        # A change asks for the password on the socket as anywhere.
+        body = {"user": "anne", "password": "wrong", "comment": "door closed"}
+        status, _ = await on_socket(sock, "POST", "/api/alarms/a/ack", body)
+        assert status == 401
+        assert fake.acks == []
+    assert not sock.exists()  # the command line then says the daemon is down
 
 
-def test_the_machine_itself_is_local_and_the_network_is_not() -> None:
-    assert local("/run/lactamon/api.sock", "")
-    assert local(("127.0.0.1", 8470), ("127.0.0.1", 50000))
-    assert local(("::1", 8470, 0, 0), ("::1", 50000, 0, 0))
-    assert local(("192.168.1.10", 8470), ("192.168.1.10", 50000))  # the Pi's own LAN address
-    assert local(("::ffff:192.168.1.10", 8470, 0, 0), ("::ffff:127.0.0.1", 5, 0, 0))
-    assert not local(("192.168.1.10", 8470), ("192.168.1.23", 50000))
-    assert not local(("0.0.0.0", 8470), None)
-    assert not from_this_machine(Request(None))  # type: ignore[arg-type]
+async def test_without_a_token_tcp_reads_are_refused_and_a_bad_socket_path_is_no_stop(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the socket's folder should be")
+    settings = WebSettings(port=0, unix_socket=blocked / "lactamon.sock")
+    async with serving(settings) as (server, _):
+        assert server.unix_socket is None
+        assert (await over_tcp(server.url, "/api/status"))[0] == 401
+        assert (await over_tcp(server.url, "/api/status", "anything"))[0] == 401
