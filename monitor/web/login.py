@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monitor.users import AuthError, Permission
+from monitor.users import AuthError, Permission, Throttled
 from monitor.web import csrf
 from monitor.web.context import SESSION, session_of, web_context
 from monitor.web.cookies import (
@@ -66,7 +66,9 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
         user = await service.users.authorise_off_loop(
             service.clock.now_ns(), username, secret, Permission.VIEW_OVERVIEW
         )
-    except AuthError as exc:  # the throttle too: its message says how long to wait
+    except Throttled as exc:  # its message says how long to wait; 429 as on the API
+        return login_form(request, str(exc), 429)
+    except AuthError as exc:
         return login_form(request, str(exc), 401)
     session = ctx.sessions.open(user)
     target = safe_next(str(form.get("next", "/")))
