@@ -6,8 +6,11 @@ the service's timer (``commit_when_due``), by ``flush()``, or at an append once 
 is passed or ``commit_every_records`` rows wait. What a power cut can lose is the uncommitted
 batch, bounded by what is at stake: an urgent record (every event, alarms and verdicts among
 them, and every record of a running cycle's stream) waits at most ``commit_interval_s``; any
-other (the cold chain's readings, an idle pasteuriser's) at most ``cold_commit_interval_s``.
-Each commit rewrites the pages it touches, so fewer, larger commits wear an SD card less.
+other (the cold chain's readings, an idle pasteuriser's) at most ``cold_commit_interval_s``,
+except in the first ``cold_commit_interval_s`` after the journal opens, when everything is
+urgent: the first readings after a start reach the disk, and InfluxDB, within a second,
+for a few more commits at most. Each commit rewrites the pages it touches, so fewer, larger
+commits wear an SD card less.
 
 While commits fail the records wait in a bounded buffer and appends go on (``buffer``); when
 the file leaves its path, ``rescue`` carries on in a copy saved beside it (``storage``).
@@ -91,6 +94,8 @@ class Journal:
         self._closed = self._finished = self._closing = False
         self._together = 0  # depth of ``together()`` blocks: no commit inside one
         self._buffer = PendingBuffer(self.options.buffer_bytes, self.options.commit_interval_s)
+        # Real time, as every commit bound: the disk's pace is not the simulation's.
+        self._warm_until = time.monotonic() + self.options.cold_commit_interval_s
         self.recheck = RecheckProgress()  # the continuous re-check's, for ``lactamon status``
         try:
             try:
@@ -200,7 +205,7 @@ class Journal:
         seq = state.seq + 1
         digest = chain_hash(state.hash, canonical_bytes(stream, seq, ts, kind, fields))
         row = self._codec.encode(state.stream_id, seq, ts, kind, fields, digest)
-        self._buffer.add(row, urgent(stream, kind))
+        self._buffer.add(row, urgent(stream, kind) or time.monotonic() < self._warm_until)
         record = Record(stream, seq, ts, kind, fields, digest, state.hash)
         state.seq, state.hash = seq, digest
         every = self.options.checkpoint_every_records

@@ -32,6 +32,7 @@ from monitor.influx.errors import FailureKind, InfluxWriteError
 from monitor.influx.tags import CYCLE_LINKED, CYCLE_STARTED, StreamLots
 from monitor.influx.writer import InfluxWriter
 from monitor.journal import DEVICE_STREAM, Journal, JournalClosedError, JournalReader, Record
+from monitor.journal.readings import READING
 from monitor.journal.record import FieldValue
 from monitor.journal.streams import StreamKind, stream_prefix
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 SINK = "influxdb"
 ALARM_KEY = "outbox:influxdb"
 SKIPPED = "outbox_skipped"
+FIRST_READING_POLL_S = 0.2
 # Failures of one record, not of the server: retrying the same record fails the same way.
 _RECORD_FAULTS = frozenset({FailureKind.SCHEMA, FailureKind.REJECTED, FailureKind.TOO_LARGE})
 # ``condition(now_ns, active, message)``: the daemon turns it into the outbox alarm.
@@ -65,6 +67,7 @@ class InfluxOutbox:
         self._reader: JournalReader | None = None
         self.sent_up_to = journal.outbox.sent_up_to(SINK)
         self.delivered = 0  # records written since the daemon started
+        self.reading_out = False  # whether a reading was among them
         self.failures = 0
         self.skipped = 0  # records InfluxDB would not take: in the journal only
         self.last_error: str | None = None
@@ -82,6 +85,10 @@ class InfluxOutbox:
                 try:
                     await self.deliver_available()
                     delay = self.settings.flush_interval_s
+                    if not self.reading_out:
+                        # Until a reading is out, look often: the first reading after a start
+                        # is in InfluxDB within a second or two, not a flush interval later.
+                        delay = min(delay, FIRST_READING_POLL_S)
                 except InfluxWriteError as exc:
                     self._failed(exc)
                     delay = self._backoff.next_delay()
@@ -119,6 +126,7 @@ class InfluxOutbox:
                 self.lots.learn(record)
             if records:
                 await self._write(records)
+                self.reading_out = self.reading_out or any(r.kind == READING for r in records)
             if up_to != self.sent_up_to:
                 self.journal.outbox.mark_sent(SINK, up_to)
                 self.sent_up_to = up_to

@@ -180,3 +180,29 @@ async def until(check: object, what: str, timeout_s: float = 30.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_the_first_reading_after_a_start_goes_out_without_waiting_a_flush_interval(
+    tmp_path: Path, influxdb: InfluxServer, influxdb_database: str
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite", device_key(), StepClock())
+    outbox = make_outbox(journal, settings(influxdb, influxdb_database, flush_interval_s=60.0))
+    task = asyncio.create_task(outbox.run())
+    try:
+        for _ in range(100):  # the opening records first: no reading among them
+            if outbox.delivered:
+                break
+            await asyncio.sleep(0.05)
+        assert outbox.delivered
+        assert not outbox.reading_out
+        add_readings(journal, CYCLE, 1)
+        for _ in range(100):  # within 5 s, where the flush interval is a minute
+            if outbox.reading_out:
+                break
+            await asyncio.sleep(0.05)
+        assert outbox.reading_out
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await outbox.writer.close()
+        journal.close()
