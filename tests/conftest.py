@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.influxdb",
     "tests.fixtures.victoria_metrics",
     "tests.fixtures.webhook_receiver",
+    "tests.fixtures.browser",
 ]
 
 

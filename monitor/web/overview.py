@@ -45,6 +45,8 @@ def snapshot(request: web.Request) -> dict[str, Any]:
             value = probe["value_c"]
             probe["value_text"] = "—" if value is None else f"{value:.1f} °C".replace("-", "−")
             probe["age_text"] = duration_text(probe["age_s"])
+            flags = probe["state"].split(",")  # one, or several at once: "stale,unavailable"
+            probe["state_text"] = ", ".join(_(f"probe.{flag}") for flag in flags)
         cycle = tile["cycle"]
         if cycle is not None:
             cycle["phase_text"] = _(f"phase.{cycle['phase']}")

@@ -49,7 +49,7 @@
         if (!row) continue;
         setText(row, "value", p.value_text);
         setText(row, "age", p.age_text);
-        setText(row, "pstate", p.state);
+        setText(row, "pstate", p.state_text);
       }
       if (tile.kind === "pasteuriser") setText(el, "cycle", cycleText(tile.cycle));
     }

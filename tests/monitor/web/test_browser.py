@@ -5,35 +5,26 @@ is refused on POST. ``LACTAMON_SCREENSHOTS=docs/images`` keeps the screenshots t
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from monitor.alarms import AlarmState, Priority
 from monitor.journal import JournalReader
 from monitor.journal.streams import ALARM_STREAM
 from monitor.reading import Quality, Reading
 from monitor.users import Role
+from tests.fixtures.browser import expect, sign_in
 from tests.monitor.service.quiet_daemon import PW, STALE, quiet_daemon
 
-playwright_api = pytest.importorskip("playwright.async_api")
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium absent")
 PEOPLE = {"anne": Role.TECHNICIAN, "wall": Role.KIOSK, "ines": Role.INSPECTOR}
 SECOND = "unclean_restart:device"
 LAB = {"P1-bath": 21.4, "P1-ref": 20.9, "P1-b1": 21.0, "F1-air": 3.4, "Z1-air": -19.6}
 
-
-async def sign_in(page: object, base: str, username: str) -> None:
-    await page.goto(base + "/")  # type: ignore[attr-defined]
-    await page.fill("input[name=username]", username)  # type: ignore[attr-defined]
-    await page.fill("input[name=password]", PW)  # type: ignore[attr-defined]
-    await page.click("button[type=submit]")  # type: ignore[attr-defined]
-    await page.wait_for_url(base + "/", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 
-async def test_acknowledge_two_alarms_kiosk_and_inspector(tmp_path: Path) -> None:
+async def test_acknowledge_two_alarms_kiosk_and_inspector(tmp_path: Path, browser: Browser) -> None:
     shots = Path(os.environ.get("LACTAMON_SCREENSHOTS", tmp_path))
     async with quiet_daemon(tmp_path, PEOPLE) as daemon:
         assert daemon.pipeline is not None
@@ -49,60 +40,50 @@ async def test_acknowledge_two_alarms_kiosk_and_inspector(tmp_path: Path) -> Non
         for probe, value in LAB.items():  # what the lab's probes would say (F2-air stays silent)
             daemon.pipeline.on_reading(Reading(probe, now, value, Quality.OK))
         base = daemon.api_url
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
-            try:
-                tech = await browser.new_context(
-                    locale="en-GB", viewport={"width": 1280, "height": 860}
-                )
-                page = await tech.new_page()
-                await sign_in(page, base, "anne")
-                banner = page.locator("#banner")
-                await playwright_api.expect(banner).to_contain_text("2 alarm(s)")
-                await playwright_api.expect(banner).to_contain_text(STALE)
-                # The live feed updates the page without a reload.
-                await playwright_api.expect(page.locator("#live")).to_have_text("live")
-                await page.screenshot(path=str(shots / "overview.png"), full_page=True)
+        tech = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 860})
+        page = await tech.new_page()
+        await sign_in(page, base, "anne", PW)
+        banner = page.locator("#banner")
+        await expect(banner).to_contain_text("2 alarm(s)")
+        await expect(banner).to_contain_text(STALE)
+        # The live feed updates the page without a reload.
+        await expect(page.locator("#live")).to_have_text("live")
+        await page.screenshot(path=str(shots / "overview.png"), full_page=True)
 
-                await page.click("text=Acknowledge…")
-                await page.check(f"input[name=key][value='{STALE}']")
-                await page.check(f"input[name=key][value='{SECOND}']")
-                await page.fill("input[name=comment]", "lab simulator not started yet")
-                await page.fill("#ack-form input[name=password]", PW)
-                await playwright_api.expect(page.locator(".meaning")).to_contain_text(
-                    "I acknowledge"
-                )
-                await page.screenshot(path=str(shots / "alarms.png"), full_page=True)
-                await page.click("#ack-form button[type=submit]")
-                await playwright_api.expect(page.locator(".flash.ok")).to_contain_text(STALE)
-                await playwright_api.expect(page.locator(".flash.ok")).to_contain_text(SECOND)
-                assert desk.get(STALE).state is AlarmState.ACKED
-                assert desk.get(SECOND).state is AlarmState.NORMAL
-                await page.goto(base + "/")
-                await playwright_api.expect(page.locator("#banner")).to_be_hidden()
+        await page.click("text=Acknowledge…")
+        await page.check(f"input[name=key][value='{STALE}']")
+        await page.check(f"input[name=key][value='{SECOND}']")
+        await page.fill("input[name=comment]", "lab simulator not started yet")
+        await page.fill("#ack-form input[name=password]", PW)
+        await expect(page.locator(".meaning")).to_contain_text("I acknowledge")
+        await page.screenshot(path=str(shots / "alarms.png"), full_page=True)
+        await page.click("#ack-form button[type=submit]")
+        await expect(page.locator(".flash.ok")).to_contain_text(STALE)
+        await expect(page.locator(".flash.ok")).to_contain_text(SECOND)
+        assert desk.get(STALE).state is AlarmState.ACKED
+        assert desk.get(SECOND).state is AlarmState.NORMAL
+        await page.goto(base + "/")
+        await expect(page.locator("#banner")).to_be_hidden()
 
-                kiosk = await browser.new_context(viewport={"width": 1280, "height": 800})
-                wall = await kiosk.new_page()
-                await sign_in(wall, base, "wall")
-                await playwright_api.expect(wall.locator(".tile").first).to_be_visible()
-                acting = wall.locator("a.button, main button", has_text="Acknowledge")
-                assert await acting.count() == 0
-                assert await wall.locator("input[type=checkbox]").count() == 0
+        kiosk = await browser.new_context(viewport={"width": 1280, "height": 800})
+        wall = await kiosk.new_page()
+        await sign_in(wall, base, "wall", PW)
+        await expect(wall.locator(".tile").first).to_be_visible()
+        acting = wall.locator("a.button, main button", has_text="Acknowledge")
+        assert await acting.count() == 0
+        assert await wall.locator("input[type=checkbox]").count() == 0
 
-                inspect = await browser.new_context(locale="fr-FR")
-                ines = await inspect.new_page()
-                await sign_in(ines, base, "ines")
-                await ines.goto(base + "/alarms")
-                await playwright_api.expect(ines.locator("h1")).to_have_text("Alarmes")
-                token = await ines.locator("input[name=csrf]").first.get_attribute("value")
-                refused = await ines.request.post(
-                    base + "/alarms/acknowledge",
-                    form={"csrf": token or "", "key": STALE, "comment": "c", "password": PW},
-                )
-                assert refused.status == 403
-            finally:
-                await browser.close()
+        inspect = await browser.new_context(locale="fr-FR")
+        ines = await inspect.new_page()
+        await sign_in(ines, base, "ines", PW)
+        await ines.goto(base + "/alarms")
+        await expect(ines.locator("h1")).to_have_text("Alarmes")
+        token = await ines.locator("input[name=csrf]").first.get_attribute("value")
+        refused = await ines.request.post(
+            base + "/alarms/acknowledge",
+            form={"csrf": token or "", "key": STALE, "comment": "c", "password": PW},
+        )
+        assert refused.status == 403
         daemon.pipeline.journal.flush()
         with JournalReader(daemon.pipeline.journal.path) as reader:
             acks = [

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
-import pytest
 
 from monitor.clock import NS_PER_S
 from monitor.evaluation import LotBacteriology
@@ -25,13 +24,14 @@ from monitor.service.daemon import Daemon
 from monitor.signature import Signature
 from monitor.users import Role
 from monitor.web.curve_json import POINTS
+from tests.fixtures.browser import expect, sign_in
 from tests.monitor.service.pipeline_lab import T0, PipelineLab
 from tests.monitor.service.quiet_daemon import PW, quiet_daemon
-from tests.monitor.web.test_browser import CHROMIUM, sign_in
 from tests.monitor.web.test_lot_pages import READY, create_lot, lot_kinds
 
-playwright_api = pytest.importorskip("playwright.async_api")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium absent")
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Position
+
 PEOPLE = {"sophie": Role.SUPERVISOR, "anne": Role.TECHNICIAN}
 TODAY = date(2026, 11, 20)  # the daemon's clock, in Paris
 EVERY_S = 5  # between two readings of a probe of P1 in the cycle, as in the demo
@@ -133,7 +133,9 @@ def readings_of(daemon: Daemon, cycle: str, probe: str) -> tuple[list[tuple[floa
     return found, (records[-1].ts - start) / NS_PER_S
 
 
-async def test_a_supervisor_reads_the_release_form_and_releases(tmp_path: Path) -> None:
+async def test_a_supervisor_reads_the_release_form_and_releases(
+    tmp_path: Path, browser: Browser
+) -> None:
     shots = Path(os.environ.get("LACTAMON_SCREENSHOTS", tmp_path))
     async with quiet_daemon(tmp_path, PEOPLE, journal=QUIET_JOURNAL) as daemon:
         await create_lot(daemon, READY)
@@ -145,55 +147,41 @@ async def test_a_supervisor_reads_the_release_form_and_releases(tmp_path: Path) 
         await api(daemon, f"/api/lots/{READY}/store", {**anne, "enclosure": "F1"})
         excursion_in_f1(daemon)
         base = daemon.api_url
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        async with playwright_api.async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
-            try:
-                context = await browser.new_context(
-                    locale="en-GB", viewport={"width": 1280, "height": 900}
-                )
-                page = await context.new_page()
-                await sign_in(page, base, "sophie")
-                await page.click("nav >> text=Lots")
-                await page.click(f"text={READY}")
-                await playwright_api.expect(page.locator("h1")).to_contain_text(READY)
-                release = page.locator("#release-form")
-                await playwright_api.expect(release.locator(".meaning")).to_contain_text(
-                    "I release this lot"
-                )
-                await playwright_api.expect(release.locator("input[type=password]")).to_be_visible()
-                await playwright_api.expect(page.locator(".where")).to_contain_text("F1")
-                await playwright_api.expect(page.locator("#decide-form")).to_be_visible()
-                await page.fill("#release-form input[name=comment]", "control LAB-18 negative")
-                await page.screenshot(path=str(shots / "lot.png"), full_page=True)
+        context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        page = await context.new_page()
+        await sign_in(page, base, "sophie", PW)
+        await page.click("nav >> text=Lots")
+        await page.click(f"text={READY}")
+        await expect(page.locator("h1")).to_contain_text(READY)
+        release = page.locator("#release-form")
+        await expect(release.locator(".meaning")).to_contain_text("I release this lot")
+        await expect(release.locator("input[type=password]")).to_be_visible()
+        await expect(page.locator(".where")).to_contain_text("F1")
+        await expect(page.locator("#decide-form")).to_be_visible()
+        await page.fill("#release-form input[name=comment]", "control LAB-18 negative")
+        await page.screenshot(path=str(shots / "lot.png"), full_page=True)
 
-                await page.fill("#release-form input[name=password]", PW)
-                await page.click("#release-form button[type=submit]")
-                await playwright_api.expect(page.locator(".flash.ok")).to_contain_text(
-                    "Lot released"
-                )
-                await playwright_api.expect(page.locator("h1 .lstate")).to_have_text("released")
+        await page.fill("#release-form input[name=password]", PW)
+        await page.click("#release-form button[type=submit]")
+        await expect(page.locator(".flash.ok")).to_contain_text("Lot released")
+        await expect(page.locator("h1 .lstate")).to_have_text("released")
 
-                await page.click(f'a[href="/cycles/{cycle}"]')
-                await playwright_api.expect(page.locator("h1")).to_have_text(cycle)
-                await playwright_api.expect(page.locator(".verdict")).to_contain_text("PASS")
-                await playwright_api.expect(page.locator("#curve canvas")).to_be_visible()
-                await playwright_api.expect(page.locator("#curve .u-legend")).to_contain_text(
-                    "P1-ref"
-                )
-                answer = await page.request.get(f"{base}/cycles/{cycle}/curve.json")
-                assert answer.status == 200
-                data = await answer.json()
-                # The cursor in the hold, on the curves (0..70 °C high): the legend reads each
-                # probe there, as a user pointing at the chart sees it.
-                chart = page.locator("#curve .u-over")
-                box = await chart.bounding_box()
-                assert box is not None
-                at = {"x": box["width"] * 0.5, "y": box["height"] * (1 - 63.5 / 70)}
-                await chart.hover(position=at)
-                await page.screenshot(path=str(shots / "cycle.png"), full_page=True)
-            finally:
-                await browser.close()
+        await page.click(f'a[href="/cycles/{cycle}"]')
+        await expect(page.locator("h1")).to_have_text(cycle)
+        await expect(page.locator(".verdict")).to_contain_text("PASS")
+        await expect(page.locator("#curve canvas")).to_be_visible()
+        await expect(page.locator("#curve .u-legend")).to_contain_text("P1-ref")
+        answer = await page.request.get(f"{base}/cycles/{cycle}/curve.json")
+        assert answer.status == 200
+        data = await answer.json()
+        # The cursor in the hold, on the curves (0..70 °C high): the legend reads each
+        # probe there, as a user pointing at the chart sees it.
+        chart = page.locator("#curve .u-over")
+        box = await chart.bounding_box()
+        assert box is not None
+        at: Position = {"x": box["width"] * 0.5, "y": box["height"] * (1 - 63.5 / 70)}
+        await chart.hover(position=at)
+        await page.screenshot(path=str(shots / "cycle.png"), full_page=True)
         assert lot_kinds(daemon, READY)[-1] == "lot_released"
         ref, end_s = readings_of(daemon, cycle, "P1-ref")
         step = max(1, math.ceil(end_s / POINTS))
