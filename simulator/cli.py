@@ -93,11 +93,24 @@ async def simulate(
                 failure = sim.failed()
                 if failure is not None:
                     raise SimulationError(f"a front-end stopped: {failure}")
-                await clock.sleep(args.report_min * 60 / 20)
+                await _pause(clock, args.report_min * 60 / 20, stop)
             print(report(lab), flush=True)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def _pause(clock: Clock, seconds: float, stop: asyncio.Event) -> None:
+    """``seconds`` of simulated time, or less when asked to stop: a SIGTERM from systemd is
+    answered at once, not at the next report."""
+    sleeping = asyncio.ensure_future(clock.sleep(seconds))
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({sleeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sleeping, stopping):
+            task.cancel()
+        await asyncio.gather(sleeping, stopping, return_exceptions=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,5 @@
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,22 @@ def test_runs_a_scenario_over_the_protocols(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "simulating 'normal day' at 1200x; Ctrl-C stops"
     assert re.search(r"P1 heating .*P1-bath \d+\.\d\d", result.stdout)
+
+
+def test_sigterm_stops_it_at_once_between_two_reports(tmp_path: Path) -> None:
+    config = config_on_free_ports(tmp_path)
+    command = [sys.executable, "-m", "simulator.cli", "--config", str(config), "--scenario",
+               "normal-day", "--embedded-broker", "--speed", "1", "--report-min", "60"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("simulating 'normal day' at 1x")
+        process.send_signal(signal.SIGTERM)  # as systemd stops it, 3 minutes before a report
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.parametrize(
