@@ -120,7 +120,9 @@ class Heartbeat:
         return None
 
     def _publish(self, publish: Publish, ts: int) -> str | None:
-        time = datetime.fromtimestamp(ts / NS, UTC).isoformat()
+        # Whole seconds, then the microseconds cut from the nanoseconds: no float rounding.
+        seconds, ns = divmod(ts, NS)
+        time = datetime.fromtimestamp(seconds, UTC).replace(microsecond=ns // 1000).isoformat()
         payload = {"ts": ts, "time": time, "site": self.site, "device": self.device}
         try:
             # Retained: a monitor that subscribes later still reads when the unit was last alive.

@@ -154,7 +154,9 @@ async def test_the_mqtt_beat_is_retained_with_the_last_alive_time() -> None:
     assert (topic, retain) == ("heartbeat", True)
     assert set(payload) == {"ts", "time", "site", "device"}
     assert (payload["site"], payload["device"]) == ("lab", "pi-1")
-    assert payload["time"] == datetime.fromtimestamp(payload["ts"] / 1e9, UTC).isoformat()
+    seconds, ns = divmod(payload["ts"], 1_000_000_000)
+    when = datetime.fromtimestamp(seconds, UTC).replace(microsecond=ns // 1000)
+    assert payload["time"] == when.isoformat()
     assert beat.last_success_ns is not None
 
 
