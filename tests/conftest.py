@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.victoria_metrics",
     "tests.fixtures.webhook_receiver",
     "tests.fixtures.browser",
+    "tests.fixtures.serial",
 ]
 
 
