@@ -8,15 +8,12 @@ from typing import Any
 from aiohttp import web
 
 from monitor.api.requests import CycleAbortRequest, CycleStartRequest
-from monitor.errors import NotFound
-from monitor.journal import JournalReader
-from monitor.journal.readings import READING
+from monitor.journal import JournalReader, Record
 from monitor.journal.streams import ALARM_STREAM, StreamKind, parse_stream
-from monitor.reports.cycle_curve import build_curve
-from monitor.reports.cycle_summary import summarise_cycle
+from monitor.reports.cycle_summary import CLOSING, summarise_cycle
 from monitor.users import Permission
 from monitor.web.context import gettext_of, session_of, web_context
-from monitor.web.curve_json import curve_json
+from monitor.web.cycle_views import CycleViews, Head, cycle_head
 from monitor.web.forms import password, read_form, text
 from monitor.web.guard import require
 from monitor.web.journal_reads import read_journal
@@ -24,12 +21,24 @@ from monitor.web.render import flash, render
 from monitor.web.signing import signed_request
 
 MAX_EVENTS = 300
+# What ``summarise_cycle`` reads of a cycle's stream: the list reads these alone, never the
+# thousands of readings of each cycle.
+SUMMARY_KINDS = (
+    "cycle_started", "hold_started", "hold_completed", "hold_interrupted", *CLOSING, "seal",
+)  # fmt: skip
+VIEWS = CycleViews()  # one daemon, one journal: the views of every page
 
 
 def _summaries(reader: JournalReader) -> list[dict[str, Any]]:
     names = [n for n in reader.stream_names() if parse_stream(n).kind is StreamKind.CYCLE]
     alarms = reader.stream_records(ALARM_STREAM)
-    found = [summarise_cycle(n, reader.stream_records(n), alarms).as_json() for n in names]
+    by_cycle: dict[str, list[Record]] = {n: [] for n in names}
+    for record in reader.records_of_kinds(SUMMARY_KINDS, names):
+        by_cycle[record.stream].append(record)
+    found = [
+        summarise_cycle(n, sorted(by_cycle[n], key=lambda r: r.seq), alarms).as_json()
+        for n in names
+    ]
     return sorted(found, key=lambda s: -(s["started_ts"] or 0))
 
 
@@ -49,47 +58,40 @@ async def list_cycles(request: web.Request) -> web.Response:
     )
 
 
-def _one(cycle: str) -> Any:
-    def read(reader: JournalReader) -> dict[str, Any]:
-        if cycle not in reader.stream_names() or parse_stream(cycle).kind is not StreamKind.CYCLE:
-            raise NotFound(f"no cycle {cycle!r} in the journal")
-        records = reader.stream_records(cycle)
-        summary = summarise_cycle(cycle, records, reader.stream_records(ALARM_STREAM))
-        events = [
-            {
-                "ts": r.ts,
-                "seq": r.seq,
-                "kind": r.kind,
-                "fields": {k: v for k, v in r.fields.items() if k != "lots"},
-            }
-            for r in records
-            if r.kind != READING
-        ][-MAX_EVENTS:]
-        return {"summary": summary.as_json(), "figures": summary.figure_lines(), "events": events}
-
-    return read
-
-
 async def show_cycle(request: web.Request) -> web.Response:
     require(request, Permission.READ)
     service = web_context(request).service
     cycle = request.match_info["cycle"]
-    found = await read_journal(service, _one(cycle))
+
+    def read(reader: JournalReader) -> tuple[Head, list[Record]]:
+        return cycle_head(reader, cycle), reader.stream_records(ALARM_STREAM)
+
+    head, alarms = await read_journal(service, read)
+    view = await VIEWS.view(service.pipeline.journal.path, cycle, head)
+    summary = summarise_cycle(cycle, view.events, alarms)
+    events = [
+        {
+            "ts": r.ts,
+            "seq": r.seq,
+            "kind": r.kind,
+            "fields": {k: v for k, v in r.fields.items() if k != "lots"},
+        }
+        for r in view.events[-MAX_EVENTS:]
+    ]
     running = cycle in {c.stream for c in service.pipeline.cycles.values()}
-    return render(request, "cycle.html", {**found, "running": running})
+    context = {"summary": summary.as_json(), "figures": summary.figure_lines(), "events": events}
+    return render(request, "cycle.html", {**context, "running": running})
 
 
 async def cycle_curve(request: web.Request) -> web.Response:
     require(request, Permission.READ)
+    service = web_context(request).service
     cycle = request.match_info["cycle"]
-
-    def read(reader: JournalReader) -> dict[str, Any]:
-        if cycle not in reader.stream_names():
-            raise NotFound(f"no cycle {cycle!r} in the journal")
-        return curve_json(build_curve(reader.stream_records(cycle)))
-
-    data = await read_journal(web_context(request).service, read)
-    return web.json_response(data, headers={"Cache-Control": "no-store"})
+    head = await read_journal(service, lambda reader: cycle_head(reader, cycle))
+    view = await VIEWS.view(service.pipeline.journal.path, cycle, head)
+    return web.Response(
+        body=view.curve, content_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 async def start_cycle(request: web.Request) -> web.StreamResponse:

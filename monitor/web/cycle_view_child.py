@@ -1,0 +1,47 @@
+"""The child that reads a cycle's stream for its page: ``python -m monitor.web.cycle_view_child
+<journal> <cycle>``.
+
+It reads the journal itself, read-only, and prints two lines: the stream's head as it read it
+with the events (every record but the readings), then the curve (``curve_json``), both JSON.
+Exit 0 with both printed; 1 with the reason as the last line of standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitor.journal import JournalError, JournalReader, Record
+from monitor.journal.readings import READING
+from monitor.reports.cycle_curve import build_curve
+from monitor.web.curve_json import curve_json
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        journal, cycle = argv
+        with JournalReader(Path(journal)) as reader, reader.snapshot():
+            head = reader.stream_head(cycle)
+            if head is None:
+                raise ValueError(f"no stream {cycle!r} in the journal")
+            # Each record as stored, without the link to the one before, which neither the
+            # events nor the curve show.
+            records = [e for _, e in reader.stream_entries(cycle) if isinstance(e, Record)]
+    except (JournalError, OSError, ValueError) as exc:
+        print(f"cycle_view_child: {exc}", file=sys.stderr)
+        return 1
+    events = [
+        {"seq": r.seq, "ts": r.ts, "kind": r.kind, "fields": r.fields, "hash": r.hash.hex()}
+        for r in records
+        if r.kind != READING
+    ]
+    top = {"seq": head[0], "hash": head[1].hex(), "events": events}
+    sys.stdout.write(json.dumps(top, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(curve_json(build_curve(records))) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,109 @@
+"""A cycle's page read once: its events and its curve, read by a child process and kept while
+the cycle's stream has the same head.
+
+A cycle of 90 minutes read every second on three probes is 16,200 records: a fifth of a
+second to read and draw, and some 14 MB of objects at once, which a long-running process
+keeps in its resident set once it has held them (Python gives back only memory left wholly
+free). A child reads them (``cycle_view_child``) and exits, and that memory goes with it;
+the daemon keeps what the page shows: the events (a few dozen records) and the curve as
+JSON (tens of kB). A stream only grows, and its head (the last seq and that record's hash)
+names all it holds: while the head is the same, so are the events and the curve. A finished
+cycle is sealed and its head never moves again; a running cycle's moves every second, and
+its page is read afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.errors import NotFound
+from monitor.journal import JournalReader, Record
+from monitor.journal.streams import StreamKind, parse_stream
+
+log = logging.getLogger(__name__)
+ENTRIES = 8  # the cycles people look at in turn: today's, and the few a lot links to
+VIEW_S = 60.0  # a cycle is read in well under a second; beyond this, the child is stuck
+Head = tuple[int, bytes]
+
+
+class ViewFailed(Exception):
+    """The child did not read the cycle; the message says why (its last words)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CycleView:
+    head: Head  # what the child read: the stream up to this record
+    events: list[Record]  # every record of the stream that is not a reading, by seq
+    curve: bytes  # ``curve_json`` as JSON, as the chart fetches it
+
+
+def cycle_head(reader: JournalReader, cycle: str) -> Head:
+    """The head of the cycle's stream; ``NotFound`` for no such cycle."""
+    head = reader.stream_head(cycle)
+    # Parsed once the journal holds the stream: the name is then a valid one.
+    if head is None or parse_stream(cycle).kind is not StreamKind.CYCLE:
+        raise NotFound(f"no cycle {cycle!r} in the journal")
+    return head
+
+
+class CycleViews:
+    """The views of the last ``entries`` cycles read, each under its stream's head."""
+
+    def __init__(self, entries: int = ENTRIES) -> None:
+        self._entries = entries
+        self._kept: OrderedDict[tuple[Path, str], CycleView] = OrderedDict()
+
+    async def view(self, journal: Path, cycle: str, head: Head) -> CycleView:
+        """The view of ``cycle`` as it stands at ``head`` (``cycle_head``), or later."""
+        key = (journal, cycle)
+        kept = self._kept.get(key)
+        if kept is None or kept.head != head:
+            kept = await read_in_child(journal, cycle)
+            self._kept[key] = kept
+        self._kept.move_to_end(key)
+        while len(self._kept) > self._entries:
+            self._kept.popitem(last=False)
+        return kept
+
+
+async def read_in_child(journal: Path, cycle: str) -> CycleView:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "monitor.web.cycle_view_child",
+        str(journal),
+        cycle,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(VIEW_S):
+            out, err = await child.communicate()
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        await child.wait()
+        raise ViewFailed(f"the cycle was not read within {VIEW_S:g} s") from None
+    finally:
+        if child.returncode is None:  # stuck, or the request went away: the child goes too
+            with contextlib.suppress(ProcessLookupError):
+                child.kill()
+    if child.returncode != 0:
+        words = err.decode("utf-8", "replace").strip().splitlines()
+        log.error("cycle view child exited %s: %s", child.returncode, words[-3:])
+        raise ViewFailed(words[-1] if words else f"the cycle reader exited {child.returncode}")
+    top_line, curve = out.split(b"\n", 1)
+    top = json.loads(top_line)
+    events = [
+        Record(cycle, e["seq"], e["ts"], e["kind"], e["fields"], bytes.fromhex(e["hash"]))
+        for e in top["events"]
+    ]
+    return CycleView((top["seq"], bytes.fromhex(top["hash"])), events, curve.rstrip(b"\n"))
