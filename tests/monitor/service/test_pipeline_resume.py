@@ -208,3 +208,37 @@ def test_an_alarm_a_suspect_reading_raises_names_the_jump(tmp_path: Path) -> Non
     lab.pipeline.on_reading(Reading("F2-air", lab.clock.now, 38.3, Quality.SUSPECT, None, jump))
     assert jump in lab.alarm("band:F2").message
     lab.close()
+
+
+def test_a_sealed_cycle_is_not_read_again_at_a_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.evaluation import LotBacteriology
+    from monitor.journal import JournalReader, Record
+
+    lab = PipelineLab(tmp_path)
+    hot = {"P1-bath": 65.0, "P1-ref": 63.5, "P1-b1": 63.4, **COLD}
+    done = lab.pipeline.start_cycle(
+        "P1", [LotBacteriology("L1", 1e3, 10)], "holder63", lab.clock.now
+    )
+    lab.run(5 * 60, 1, hot)
+    lab.pipeline.abort_cycle("P1", "anne", "the lid was open", lab.clock.now)
+    assert lab.records(done.stream)[-1].kind == "seal"
+    running = lab.pipeline.start_cycle(
+        "P1", [LotBacteriology("L2", 1e3, 10)], "holder63", lab.clock.now
+    )
+    lab.run(5 * 60, 1, hot)
+    read: list[str] = []
+    whole = JournalReader.stream_records
+
+    def stream_records(reader: JournalReader, stream: str) -> list[Record]:
+        read.append(stream)
+        return whole(reader, stream)
+
+    monkeypatch.setattr(JournalReader, "stream_records", stream_records)
+    lab.restart(crash=True, downtime_s=1)
+    assert lab.resumed is not None
+    assert lab.resumed.cycles == [running.stream]
+    assert running.stream in read
+    assert done.stream not in read  # its 900 readings stay on disk
+    lab.close()
