@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from monitor.clock import NS_PER_S
 from monitor.journal.errors import RecordError
-from monitor.journal.readings import READING, reading_from_record
+from monitor.journal.readings import READING, ReadingPoint, reading_from_record
 from monitor.journal.record import Record
 from monitor.reading import Quality
 
@@ -63,7 +63,9 @@ class CycleCurve:
         return (min(values), max(values)) if values else None
 
 
-def build_curve(records: Iterable[Record], flagged: Collection[int] = ()) -> CycleCurve | None:
+def build_curve(
+    records: Iterable[Record | ReadingPoint], flagged: Collection[int] = ()
+) -> CycleCurve | None:
     """The curve of one cycle's records (in seq order); None without any record. A reading
     whose seq is ``flagged`` (the verification found it altered) is marked where it lies."""
     ordered = list(records)
@@ -78,6 +80,9 @@ def build_curve(records: Iterable[Record], flagged: Collection[int] = ()) -> Cyc
     for record in ordered:
         t = (record.ts - start) / NS_PER_S
         curve.end_s = max(curve.end_s, t)
+        if isinstance(record, ReadingPoint):  # a reading as a chart reads it (web pages)
+            _add_point(record.probe, record.value, record.quality, t, by_probe, last_seen, gap_s)
+            continue
         f = record.fields
         if record.kind == READING:
             value = _add_reading(record, t, by_probe, last_seen, gap_s)
@@ -148,18 +153,31 @@ def _add_reading(
         reading = reading_from_record(record)
     except RecordError:
         return None
-    series = by_probe.setdefault(reading.probe_id, Series(reading.probe_id))
+    return _add_point(reading.probe_id, reading.value, reading.quality, t, by_probe, last_seen,
+                      gap_s)  # fmt: skip
+
+
+def _add_point(
+    probe: str,
+    value: float,
+    quality: Quality,
+    t: float,
+    by_probe: dict[str, Series],
+    last_seen: dict[str, float],
+    gap_s: float,
+) -> float | None:
+    series = by_probe.setdefault(probe, Series(probe))
     series.count += 1
-    if reading.quality is Quality.FAULT or not math.isfinite(reading.value):
+    if quality is Quality.FAULT or not math.isfinite(value):
         series.faults += 1
         series.runs.append([])  # a fault breaks the line
         return None
-    previous = last_seen.get(reading.probe_id)
+    previous = last_seen.get(probe)
     if not series.runs or (previous is not None and t - previous > gap_s):
         series.runs.append([])
-    series.runs[-1].append((t, reading.value))
-    last_seen[reading.probe_id] = t
-    return reading.value
+    series.runs[-1].append((t, value))
+    last_seen[probe] = t
+    return value
 
 
 def _mark(record: Record, t: float) -> Mark | None:
