@@ -29,6 +29,7 @@ Entry = tuple[int, Record | Unreadable]  # (row id, what the row holds)
 
 _QUALITIES = frozenset(q.value for q in Quality)
 
+
 class JournalReader:
     """A read-only connection to ``path``; use ``snapshot()`` for a consistent view."""
 

@@ -29,6 +29,7 @@ class ReadingPoint(NamedTuple):
     quality: Quality
     kind: str = READING
 
+
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _OWN = frozenset({"probe", "value", "quality", "raw", "detail", "value_nonfinite", "raw_nonfinite"})
 
