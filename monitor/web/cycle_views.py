@@ -14,11 +14,8 @@ its page is read afresh.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
-import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ from pathlib import Path
 from monitor.errors import NotFound
 from monitor.journal import JournalReader, Record
 from monitor.journal.streams import StreamKind, parse_stream
+from monitor.web.child_run import run_python
 
 log = logging.getLogger(__name__)
 ENTRIES = 8  # the cycles people look at in turn: today's, and the few a lot links to
@@ -74,32 +72,16 @@ class CycleViews:
 
 
 async def read_in_child(journal: Path, cycle: str) -> CycleView:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "monitor.web.cycle_view_child",
-        str(journal),
-        cycle,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
     try:
-        async with asyncio.timeout(VIEW_S):
-            out, err = await child.communicate()
+        code, out, err = await run_python(
+            ["monitor.web.cycle_view_child", str(journal), cycle], VIEW_S
+        )
     except TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            child.kill()
-        await child.wait()
         raise ViewFailed(f"the cycle was not read within {VIEW_S:g} s") from None
-    finally:
-        if child.returncode is None:  # stuck, or the request went away: the child goes too
-            with contextlib.suppress(ProcessLookupError):
-                child.kill()
-    if child.returncode != 0:
+    if code != 0:
         words = err.decode("utf-8", "replace").strip().splitlines()
-        log.error("cycle view child exited %s: %s", child.returncode, words[-3:])
-        raise ViewFailed(words[-1] if words else f"the cycle reader exited {child.returncode}")
+        log.error("cycle view child exited %s: %s", code, words[-3:])
+        raise ViewFailed(words[-1] if words else f"the cycle reader exited {code}")
     top_line, curve = out.split(b"\n", 1)
     top = json.loads(top_line)
     events = [

@@ -9,13 +9,12 @@ One PDF at a time per daemon: a Pi has two cores, and the readings come first.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.errors import Refused
+from monitor.web.child_run import run_python
 
 log = logging.getLogger(__name__)
 PRINT_S = 120.0  # a month of sheets or a dossier takes seconds; beyond this, it is stuck
@@ -35,28 +34,10 @@ async def run_child(
     """Run ``python -m <args>`` once ``turn`` lets it; its exit code once it wrote ``out``
     (``PrintFailed`` otherwise, ``Refused`` when it took longer than ``PRINT_S``)."""
     async with turn:
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
         try:
-            async with asyncio.timeout(PRINT_S):
-                _, err = await child.communicate(stdin)
+            code, _, err = await run_python(args, PRINT_S, stdin, capture=False)
         except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                child.kill()
-            await child.wait()
             raise Refused(f"the PDF was not made within {PRINT_S:g} s: try again later") from None
-        finally:
-            if child.returncode is None:  # the request went away: the child goes too
-                with contextlib.suppress(ProcessLookupError):
-                    child.kill()
-    code = child.returncode
-    assert code is not None
     if code not in ok_codes or not await asyncio.to_thread(out.is_file):
         words = err.decode("utf-8", "replace").strip().splitlines()
         log.error("PDF child %s exited %s: %s", " ".join(args[:2]), code, words[-3:])
