@@ -221,6 +221,17 @@ class Journal:
             options.commit_every_records, options.commit_interval_s, options.cold_commit_interval_s
         )
 
+    def _sign_all(self, states: list[StreamState]) -> None:
+        """A checkpoint on each of ``states`` still unsigned, committed by the caller: a
+        commit due at one of them would flush, and sign the rest, inside this loop."""
+        self._together += 1
+        try:
+            for state in states:
+                if state.unsigned:
+                    self._sign(state, CHECKPOINT, {})
+        finally:
+            self._together -= 1
+
     def _sign(self, state: StreamState, kind: str, extra: Fields) -> Record:
         ts = self.clock.now_ns()
         fields = signed_fields(self.key, state.name, state.seq + 1, ts, kind, state.hash, extra)
@@ -249,8 +260,7 @@ class Journal:
         On failure (disk full, I/O error) the batch stays pending, the error is raised and kept
         in ``last_error``, and commits at appends wait for the retry delay (``buffer``); the
         first commit that succeeds after records were lost appends ``records_lost``."""
-        for state in self._book.due(self.clock.monotonic(), self.options.checkpoint_every_s):
-            self._sign(state, CHECKPOINT, {})
+        self._sign_all(self._book.due(self.clock.monotonic(), self.options.checkpoint_every_s))
         count = self._buffer.commit(self.file, self._codec)
         losses = self._buffer.take_losses()
         if losses is not None:
@@ -308,8 +318,7 @@ class Journal:
                 self.flush()
             self._append(DEVICE_STREAM, self.clock.now_ns(), "journal_closed", {})
             self._closing = True
-        for state in self._book.waiting():
-            self._sign(state, CHECKPOINT, {})
+        self._sign_all(self._book.waiting())
         self.flush()
         self._finished = True
 

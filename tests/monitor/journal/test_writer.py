@@ -261,3 +261,22 @@ def test_asking_for_the_head_of_an_unknown_stream_creates_nothing(tmp_path: Path
         journal.append_reading(STREAM, reading(0))
     with JournalReader(path) as reader:
         assert reader.stream_names() == ["device", STREAM]
+
+
+def test_one_flush_signs_each_waiting_stream_once(tmp_path: Path) -> None:
+    # A commit that falls due while the flush appends its checkpoints (here every record,
+    # after a stall an urgent one) must not start a flush inside the flush: that one signed
+    # the streams still to come, and the first then signed them again, checkpoint on checkpoint.
+    clock = StepClock()
+    streams = [f"enclosure:F{i}:2026-11-26" for i in range(1, 6)]
+    options = {"checkpoint_every_s": 60, "commit_every_records": 1}
+    with open_journal(tmp_path / "j.sqlite", clock, **options) as journal:
+        for stream in streams:
+            journal.append_event(stream, "door_opened", {"door": "front"})
+        clock.mono += 61
+        journal.flush()
+        assert [journal.head(stream)[0] for stream in streams] == [2] * len(streams)
+    with JournalReader(tmp_path / "j.sqlite") as reader:
+        for stream in streams:
+            kinds = [r.kind for r in reader.stream_records(stream)]
+            assert kinds == ["door_opened", "checkpoint"], (stream, kinds)
