@@ -50,26 +50,45 @@ DEMO_USERS = (
 
 
 class DemoClock(ScaledClock):
-    """A ``ScaledClock`` that can slow down once the day is over, without a jump in time."""
+    """A ``ScaledClock`` that pauses while the process does not run, and can slow down once
+    the day is over, without a jump in time.
+
+    At 200x, a tenth of a real second in which the machine runs something else is 20
+    simulated seconds: longer than the pasteuriser's gap limit (three 5 s periods), so a
+    busy laptop would break holds and call probes stale that neither the lab nor the daemon
+    could help. The simulator and the daemon share this clock, and neither ran during such a
+    pause: the clock lets at most ``MAX_STEP_S`` of real time pass between two readings of
+    it, and the rest of the pause does not count. The lab reads it hundreds of times a real
+    second, so nothing but a pause is ever cut; at real speed (``slow_to(1.0)``) every
+    second counts.
+    """
+
+    MAX_STEP_S = 0.02  # real seconds: 4 simulated seconds at 200x, under a sample period
 
     def __init__(self, speed: float) -> None:
         super().__init__(speed)
         self._rate = float(speed)
         self._from_s = 0.0  # simulated seconds at the last change of speed
         self._from_real = self.real_start
+        self._last_real = self.real_start
 
     @property
     def speed(self) -> float:
         return self._rate
 
     def monotonic(self) -> float:
-        return self._from_s + (time.monotonic() - self._from_real) * self._rate
+        real = time.monotonic()
+        if self._rate > 1.0 and real - self._last_real > self.MAX_STEP_S:
+            self._from_real += real - self._last_real - self.MAX_STEP_S
+        self._last_real = max(self._last_real, real)
+        return self._from_s + (real - self._from_real) * self._rate
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self._rate)
 
     def slow_to(self, speed: float) -> None:
         self._from_s, self._from_real = self.monotonic(), time.monotonic()
+        self._last_real = self._from_real
         self._rate = float(speed)
 
 

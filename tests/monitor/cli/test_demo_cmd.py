@@ -1,3 +1,4 @@
+import itertools
 import socket
 import time
 from pathlib import Path
@@ -53,3 +54,23 @@ def test_the_demo_clock_slows_down_without_a_jump() -> None:
     after = clock.now_ns()
     assert clock.speed == 1.0
     assert 0 <= after - before < 5 * NS_PER_S  # a few ms of real time at 200x, at most
+
+
+def test_the_demo_clock_does_not_count_a_pause_of_the_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: real[0])
+    clock = DemoClock(200.0)
+    steps = [0.01] * 10 + [0.5] + [0.01] * 10  # the process stopped half a real second
+    seen = []
+    for step in steps:
+        real[0] += step
+        seen.append(clock.monotonic())
+    gaps = [b - a for a, b in itertools.pairwise(seen)]
+    assert max(gaps) == pytest.approx(DemoClock.MAX_STEP_S * 200.0)
+    assert min(gaps) == pytest.approx(0.01 * 200.0)
+    clock.slow_to(1.0)
+    before = clock.monotonic()
+    real[0] += 0.5
+    assert clock.monotonic() - before == pytest.approx(0.5)  # at real speed, every second
