@@ -13,7 +13,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-NS_PER_S = 1_000_000_000
+from monitor.time_units import NS_PER_S as NS_PER_S
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -16,9 +16,9 @@ import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
+from monitor.journal.journal_kinds import CHECKPOINT
 from monitor.journal.record import Fields
 from monitor.journal.rowcodec import RowCodec
-from monitor.journal.signing import CHECKPOINT
 from monitor.journal.streams import DEVICE_STREAM
 
 

@@ -17,26 +17,13 @@ from typing import NamedTuple
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from monitor.journal.canonical import signed_bytes
+from monitor.journal.journal_kinds import CHECKPOINT as CHECKPOINT
+from monitor.journal.journal_kinds import JOURNAL_KINDS as JOURNAL_KINDS
+from monitor.journal.journal_kinds import SEAL as SEAL
+from monitor.journal.journal_kinds import SIGNED_KINDS as SIGNED_KINDS
 from monitor.journal.keys import DeviceKey, signature_valid
 from monitor.journal.record import Fields, Record
 from monitor.journal.verification import FindingKind
-
-CHECKPOINT = "checkpoint"
-SEAL = "seal"
-# Records the journal writes itself, stamped when written; nobody else may append them.
-JOURNAL_KINDS = frozenset(
-    {
-        CHECKPOINT,
-        SEAL,
-        "journal_opened",
-        "journal_reopened",
-        "journal_closed",
-        "stream_damaged",
-        "records_lost",
-        "journal_rescued",
-    }
-)
-SIGNED_KINDS = frozenset({CHECKPOINT, SEAL})
 
 
 class SignatureProblem(NamedTuple):

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from monitor.clock import NS_PER_S
 from monitor.journal.record import check_stream
+from monitor.time_units import NS_PER_S
 
 DEVICE_STREAM = "device"
 ALARM_STREAM = "alarms"

@@ -11,11 +11,11 @@ import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from monitor.clock import NS_PER_S
 from monitor.journal.errors import RecordError
 from monitor.journal.readings import READING, ReadingPoint, reading_from_record
 from monitor.journal.record import Record
 from monitor.reading import Quality
+from monitor.time_units import NS_PER_S
 
 Point = tuple[float, float]  # (seconds from the start, °C)
 HOLD_ENDS = ("hold_settling", "hold_interrupted", "hold_completed")

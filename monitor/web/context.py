@@ -1,5 +1,5 @@
 """What every page handler reaches through the application: the service, the sessions,
-the catalogues and the site's dates."""
+the catalogues, the site's dates and the cycles' views."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from aiohttp import web
 from babel.support import NullTranslations
 
 from monitor.service.facade import ServiceFacade
+from monitor.web.cycle_views import CycleViews
 from monitor.web.dates import SiteDates
 from monitor.web.sessions import Session, SessionStore
 
@@ -25,6 +26,8 @@ class WebContext:
     behind_proxy: bool = False
     # One PDF made at a time (``printing``): the readings come first on two cores.
     printing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    # The cycles' pages, read once per head (``cycle_views``); sealed ones kept on disk too.
+    views: CycleViews = field(default_factory=CycleViews)
 
 
 WEB_KEY = web.AppKey("web", WebContext)

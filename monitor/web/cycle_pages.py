@@ -13,7 +13,7 @@ from monitor.journal.streams import ALARM_STREAM, StreamKind, parse_stream
 from monitor.reports.cycle_summary import CLOSING, summarise_cycle
 from monitor.users import Permission
 from monitor.web.context import gettext_of, session_of, web_context
-from monitor.web.cycle_views import CycleViews, Head, cycle_head
+from monitor.web.cycle_views import Head, cycle_head
 from monitor.web.forms import password, read_form, text
 from monitor.web.guard import require
 from monitor.web.journal_reads import read_journal
@@ -26,7 +26,6 @@ MAX_EVENTS = 300
 SUMMARY_KINDS = (
     "cycle_started", "hold_started", "hold_completed", "hold_interrupted", *CLOSING, "seal",
 )  # fmt: skip
-VIEWS = CycleViews()  # one daemon, one journal: the views of every page
 
 
 def _summaries(reader: JournalReader) -> list[dict[str, Any]]:
@@ -67,7 +66,7 @@ async def show_cycle(request: web.Request) -> web.Response:
         return cycle_head(reader, cycle), reader.stream_records(ALARM_STREAM)
 
     head, alarms = await read_journal(service, read)
-    view = await VIEWS.view(service.pipeline.journal.path, cycle, head)
+    view = await web_context(request).views.view(service.pipeline.journal.path, cycle, head)
     summary = summarise_cycle(cycle, view.events, alarms)
     events = [
         {
@@ -88,7 +87,7 @@ async def cycle_curve(request: web.Request) -> web.Response:
     service = web_context(request).service
     cycle = request.match_info["cycle"]
     head = await read_journal(service, lambda reader: cycle_head(reader, cycle))
-    view = await VIEWS.view(service.pipeline.journal.path, cycle, head)
+    view = await web_context(request).views.view(service.pipeline.journal.path, cycle, head)
     return web.Response(
         body=view.curve, content_type="application/json", headers={"Cache-Control": "no-store"}
     )

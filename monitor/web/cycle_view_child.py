@@ -1,9 +1,11 @@
 """The child that reads a cycle's stream for its page: ``python -m monitor.web.cycle_view_child
 <journal> <cycle>``.
 
-It reads the journal itself, read-only, and prints two lines: the stream's head as it read it
-with the events (every record but the readings), then the curve (``curve_json``), both JSON.
-Exit 0 with both printed; 1 with the reason as the last line of standard error.
+It reads the journal itself, read-only, and prints the cycle's view (``view_format``): the
+stream's head as it read it with the events (every record but the readings), then the curve
+(``curve_json``). Exit 0 with both printed; 1 with the reason as the last line of standard
+error. It imports the reader, the row decoder and the curve alone (no writer, no key, no
+asyncio): its start is most of what a first view waits for.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from monitor.journal import JournalError, JournalReader, Record
 from monitor.journal.readings import READING
 from monitor.reports.cycle_curve import build_curve
 from monitor.web.curve_json import curve_json
+from monitor.web.view_format import encode_view
 
 
 def main(argv: Sequence[str]) -> int:
@@ -32,14 +35,9 @@ def main(argv: Sequence[str]) -> int:
     except (JournalError, OSError, ValueError) as exc:
         print(f"cycle_view_child: {exc}", file=sys.stderr)
         return 1
-    events = [
-        {"seq": r.seq, "ts": r.ts, "kind": r.kind, "fields": r.fields, "hash": r.hash.hex()}
-        for r in entries
-        if isinstance(r, Record) and r.kind != READING
-    ]
-    top = {"seq": head[0], "hash": head[1].hex(), "events": events}
-    sys.stdout.write(json.dumps(top, ensure_ascii=False) + "\n")
-    sys.stdout.write(json.dumps(curve_json(build_curve(entries))) + "\n")
+    events = [r for r in entries if isinstance(r, Record) and r.kind != READING]
+    curve = json.dumps(curve_json(build_curve(entries))).encode()
+    sys.stdout.buffer.write(encode_view(cycle, head, events, curve))
     return 0
 
 

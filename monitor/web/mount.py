@@ -30,11 +30,14 @@ from monitor.web import (
 )
 from monitor.web.context import WEB_KEY, WebContext
 from monitor.web.cookies import SESSION_COOKIE
+from monitor.web.cycle_views import CycleViews
 from monitor.web.dates import SiteDates
 from monitor.web.guard import web_guard
 from monitor.web.i18n import load_catalogues
 from monitor.web.render import setup_templates
 from monitor.web.sessions import SessionStore
+from monitor.web.view_files import ViewFiles, views_folder
+from monitor.web.view_warming import ViewWarmer
 
 Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
@@ -46,18 +49,22 @@ def mount_web(
     sessions: SessionStore | None = None,
 ) -> WebContext:
     """Add the pages to ``app`` (before it starts); ``sessions`` lets a test set the clock."""
+    journal = service.pipeline.journal
+    files = ViewFiles(views_folder(Path(service.pipeline.settings.journal.path)), journal.key)
     ctx = WebContext(
         service=service,
         sessions=sessions or SessionStore(settings.session_idle_min * 60),
         catalogues=load_catalogues(),
         dates=SiteDates(service.pipeline.settings.site.timezone),
         behind_proxy=settings.behind_proxy,
+        views=CycleViews(files=files),
     )
     app[WEB_KEY] = ctx
     app.middlewares.append(web_guard)
     app[SESSION_CHECK_KEY] = lambda request: _may_read(ctx, request)
     setup_templates(app)
     app.on_shutdown.append(overview.close_feeds)
+    app.cleanup_ctx.append(ViewWarmer(service, ctx.views).running)
     static = Path(str(resources.files("monitor.web") / "static"))
     app.router.add_static("/static/", static, follow_symlinks=False)
     routes: list[Route] = [
