@@ -1,4 +1,4 @@
-"""Service-wide settings: site, clock, journal, signing, InfluxDB, web API and alarms."""
+"""Service-wide settings: site, clock, journal, signing, InfluxDB, web API, alarms, overload."""
 
 from __future__ import annotations
 
@@ -203,3 +203,22 @@ class AlarmSettings(Strict):
     renotify_min: float = Field(default=30.0, gt=0)
     escalate_after_min: float = Field(default=15.0, gt=0)
     max_shelve_min: float = Field(default=480.0, gt=0)
+
+
+class OverloadSettings(Strict):
+    """When the daemon falls behind its probes (docs/RULES.md, F9): the ``overload`` alarm,
+    raised above ``lag_alarm_s`` of lag and cleared under ``lag_clear_s``; past
+    ``queue_readings`` readings waiting in the daemon, readings are shed and counted."""
+
+    lag_alarm_s: PositiveSeconds = 10.0
+    lag_clear_s: PositiveSeconds = 2.0
+    queue_readings: Integer = Field(default=100_000, ge=1_000, le=10_000_000)
+
+    @model_validator(mode="after")
+    def _clear_below_alarm(self) -> OverloadSettings:
+        if self.lag_clear_s >= self.lag_alarm_s:
+            raise ValueError(
+                f"lag_clear_s ({self.lag_clear_s:g}) must be below lag_alarm_s "
+                f"({self.lag_alarm_s:g}): the gap keeps the alarm from flapping"
+            )
+        return self

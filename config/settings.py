@@ -26,6 +26,7 @@ from config.service import (
     ClockSettings,
     InfluxSettings,
     JournalSettings,
+    OverloadSettings,
     SigningSettings,
     Site,
     UsersSettings,
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     mqtt: MqttBroker | None = None
     web: WebSettings = WebSettings()
     alarms: AlarmSettings = AlarmSettings()
+    overload: OverloadSettings = OverloadSettings()
     notify: NotifySettings = NotifySettings()
     sheets: SheetSettings = SheetSettings()
     modbus: list[ModbusBus] = Field(default_factory=list)

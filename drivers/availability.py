@@ -51,13 +51,16 @@ class AvailabilityTracker:
             self._log.warning("probe %s: unavailable: %s", probe_id, reason)
             self._sink.availability(AvailabilityChange(probe_id, ts, False, reason))
 
-    def check_silence(self, now_ns: int) -> None:
-        """Mark unavailable every probe silent for longer than its configured silence."""
+    def check_silence(self, now_ns: int, heard_until: int | None = None) -> None:
+        """Mark unavailable every probe silent for longer than its configured silence; while
+        the driver is behind its link, only up to ``heard_until``: what waits in the broker's
+        queue has been sent, and its silence is not known (docs/RULES.md, F9)."""
+        judged = now_ns if heard_until is None else min(now_ns, heard_until)
         for probe_id, silence_ns in self._silence_ns.items():
             last = self._last_seen[probe_id]
             since = last if last is not None else self._started_ns
             if since is None or self._available[probe_id] is False:
                 continue
-            if now_ns - since > silence_ns:
-                seconds = (now_ns - since) / NS_PER_S
+            if judged - since > silence_ns:
+                seconds = (judged - since) / NS_PER_S
                 self.failed(probe_id, f"no data for {seconds:.0f} s", now_ns)

@@ -17,6 +17,7 @@ from config.links import MqttBroker, MqttTls
 
 # Re-exported: the MQTT loops call it after every call into aiomqtt and import it from here.
 from drivers.cancellation import stop_if_cancelled as stop_if_cancelled
+from drivers.mqtt_handoff import Handler, handing_queue
 
 
 class MqttSetupError(ValueError):
@@ -66,11 +67,13 @@ class MqttConnector:
         scheme = "mqtts" if self._tls is not None else "mqtt"
         return f"{scheme}://{self.broker.host}:{self.broker.port}"
 
-    def client(self) -> aiomqtt.Client:
+    def client(self, on_message: Handler | None = None) -> aiomqtt.Client:
         """A new client; call inside the running event loop, connect with ``async with``.
 
         A clean session: messages queued by the broker while this client was away would
         arrive late and be stamped at their arrival, so they are better not kept at all.
+        ``on_message``: each message is handed to it as it is read (``mqtt_handoff``) and
+        ``client.messages`` yields nothing, but still ends when the connection does.
         """
         return aiomqtt.Client(
             self.broker.host,
@@ -82,6 +85,7 @@ class MqttConnector:
             keepalive=self.broker.keepalive_s,
             timeout=self._timeout_s,
             tls_context=self._tls,
+            queue_type=None if on_message is None else handing_queue(on_message),
         )
 
     def describe(self, exc: BaseException) -> str:

@@ -20,12 +20,19 @@ temperature by design (a Shelly notification about its battery) are counted as i
 Reconnecting is this driver's job: after a broker restart or a network cut it reconnects with
 a capped exponential backoff and subscribes again. While the broker is unreachable every one of
 its probes is unavailable (logged once each); each comes back with its next message.
+
+Each message is handled as the client reads it (``mqtt_handoff``): what the daemon has not
+read yet waits in the broker, never in the daemon's memory. To know how far behind that
+leaves it, the driver sends itself a marker through the broker every second
+(``mqtt_watermark``); each one read is handed to the sink in its place among the readings,
+and a probe's silence is judged only up to the last one (docs/RULES.md, F9).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +48,7 @@ from drivers.backoff import Backoff
 from drivers.mqtt_availability import AvailabilityWatch
 from drivers.mqtt_connect import MqttConnector, stop_if_cancelled
 from drivers.mqtt_payload import MessageIgnored, PayloadParser, PayloadRejected, RejectReason
+from drivers.mqtt_watermark import NOT_ECHOED_S, WatermarkLedger, send_markers
 from drivers.qualify import ReadingQualifier
 from drivers.reject_log import RejectLog
 from drivers.sink import ReadingSink
@@ -61,6 +69,7 @@ class MqttCounters:
     rejected: Counter[tuple[str, RejectReason]] = field(default_factory=Counter)
     connections: int = 0
     connect_failures: int = 0
+    watermarks: int = 0  # markers read back (not counted in ``received``)
 
     def rejected_total(
         self, probe_id: str | None = None, reason: RejectReason | None = None
@@ -86,8 +95,13 @@ class MqttSubscriber:
         logger: logging.Logger = log,
         reject_log_interval_s: float = 60.0,
         timeout_s: float = 10.0,
+        not_echoed_s: float = NOT_ECHOED_S,
     ) -> None:
         self.connector = MqttConnector(broker, "probes", timeout_s=timeout_s)
+        self.marker_connector = MqttConnector(broker, "probes-markers", timeout_s=timeout_s)
+        self.watermark_topic = f"{broker.prefix}/watermark"
+        self.watermarks = WatermarkLedger(f"{self.connector.client_id}-{secrets.token_hex(4)}")
+        self._not_echoed_s = not_echoed_s
         self._routes: dict[str, list[tuple[Probe, PayloadParser]]] = {}
         self._watches: dict[str, list[AvailabilityWatch]] = {}
         self.probes: list[Probe] = []
@@ -125,6 +139,7 @@ class MqttSubscriber:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._connect_forever(), name="mqtt-probes-session")
                 group.create_task(self._watch(), name="mqtt-probes-watch")
+                group.create_task(self._send_watermarks(), name="mqtt-probes-watermarks")
         finally:
             self.rejects.flush()
 
@@ -135,20 +150,22 @@ class MqttSubscriber:
         while True:
             connected = False
             try:
-                async with self.connector.client() as client:
+                async with self.connector.client(on_message=self._on_message) as client:
                     stop_if_cancelled()
                     connected = True
                     await self._subscribe(client)
                     stop_if_cancelled()
                     backoff.reset()
+                    # Messages are handled as they are read; this only ends with the session.
                     async for message in client.messages:
-                        self.handle_message(str(message.topic), message.payload, message.retain)
+                        self._on_message(message)
                 problem = f"broker {self.connector.address} closed the session"
             except aiomqtt.MqttError as exc:
                 stop_if_cancelled()
                 problem = self.connector.describe(exc)
             finally:
                 self.subscribed.clear()
+                self.watermarks.end_session()
             if not connected:
                 self.counters.connect_failures += 1
             delay = backoff.next_delay()
@@ -158,9 +175,11 @@ class MqttSubscriber:
 
     async def _subscribe(self, client: aiomqtt.Client) -> None:
         topics = self.topics
-        codes = await client.subscribe([(topic, 1) for topic in topics]) if topics else []
+        self.watermarks.start_session()
+        wanted = [*topics, self.watermark_topic]
+        codes = await client.subscribe([(topic, 1) for topic in wanted])
         now = self._clock.now_ns()
-        for topic, code in zip(topics, codes, strict=False):
+        for topic, code in zip(wanted, codes, strict=False):
             if _refused(code):
                 reason = f"broker refused the subscription to {topic} ({code}; check its ACL)"
                 self._log.error("MQTT %s: %s", self.connector.address, reason)
@@ -181,8 +200,27 @@ class MqttSubscriber:
         self._problem = None
         self.subscribed.set()
 
+    def _on_message(self, message: aiomqtt.Message) -> None:
+        payload = message.payload
+        data = payload if isinstance(payload, bytes) else str(payload or "").encode()
+        self.handle_message(message.topic.value, data, message.retain)
+
     def handle_message(self, topic: str, payload: bytes, retain: bool) -> None:
         """One message as received; stamped now, parsed for every probe on its topic."""
+        if topic == self.watermark_topic:
+            mark = self.watermarks.returned(payload, self._clock.now_ns())
+            if mark is not None:
+                self.counters.watermarks += 1
+                if mark.lost:
+                    self._log.warning(
+                        "MQTT %s: the broker dropped messages meant for this unit (%d lag "
+                        "markers never came back): its queue for the unit is full "
+                        '(max_queued_messages, README.md "Lag and overload")',
+                        self.connector.address,
+                        mark.lost,
+                    )
+                self._sink.watermark(mark)
+            return
         self.counters.received += 1
         watches = self._watches.get(topic)
         if watches is not None:
@@ -237,8 +275,20 @@ class MqttSubscriber:
         interval_s = min((p.stale_after_s for p in self.probes), default=60.0) / 4
         while True:
             await self._clock.sleep(interval_s)
-            self.tracker.check_silence(self._clock.now_ns())
+            self.tracker.check_silence(self._clock.now_ns(), self.watermarks.heard_until())
             self.rejects.flush_due()
+
+    async def _send_watermarks(self) -> None:
+        """A marker through the broker every second while subscribed (``mqtt_watermark``)."""
+        await send_markers(
+            self.watermarks,
+            self.marker_connector,
+            self.watermark_topic,
+            self._clock,
+            self.subscribed,
+            self._log,
+            self._not_echoed_s,
+        )
 
 
 def _refused(code: object) -> bool:

@@ -33,27 +33,32 @@ ABSENT = object()
 
 def loads(text: str) -> object:
     """The JSON document in ``text``; ``DuplicateKey``, ``NonFiniteConstant`` or ``ValueError``."""
-    return json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant)
+    if text.startswith("\ufeff"):  # as json.loads says it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)
 
 
 def walk(document: object, path: tuple[PathStep, ...]) -> object:
     """The value at ``path`` in ``document``, ``ABSENT`` when a key or index is missing."""
     node = document
     for depth, step in enumerate(path):
-        where = ".".join(str(s) for s in path[:depth]) or "the top level"
         if isinstance(step, str):
             if not isinstance(node, dict):
-                raise PathMismatch(f"{where} is {kind(node)}, not an object")
+                raise PathMismatch(f"{_where(path, depth)} is {kind(node)}, not an object")
             if step not in node:
                 return ABSENT
             node = node[step]
         else:
             if not isinstance(node, list):
-                raise PathMismatch(f"{where} is {kind(node)}, not a list")
+                raise PathMismatch(f"{_where(path, depth)} is {kind(node)}, not a list")
             if step >= len(node):
                 return ABSENT
             node = node[step]
     return node
+
+
+def _where(path: tuple[PathStep, ...], depth: int) -> str:
+    return ".".join(str(s) for s in path[:depth]) or "the top level"
 
 
 def kind(value: object) -> str:
@@ -81,3 +86,7 @@ def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def _refuse_constant(name: str) -> object:
     raise NonFiniteConstant(name)
+
+
+# One decoder for every message: ``json.loads`` with hooks builds a new one for each call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_refuse_constant)

@@ -99,6 +99,14 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"  {source:14} rejected: {counted}")
     a = status["alarms"]
     print(f"alarms: {a['active']} active, {a['unacknowledged']} to acknowledge")
+    i = status.get("input")
+    if i:
+        overload = "  OVERLOAD" if i["overload"] else ""
+        print(f"input: lag {i['lag_s']:.3f} s, {i['queued']} waiting in the daemon, "
+              f"{i['shed']} shed{overload}")  # fmt: skip
+        for name, link in sorted(i["links"].items()):
+            heard = "" if link["behind_s"] is None else f", read up to {link['behind_s']:.1f} s ago"
+            print(f"  {name}: lag markers {link['markers']}{heard}, {link['lost_markers']} lost")
     if status["outbox"]:
         o = status["outbox"]
         age = o.get("oldest_age_s")

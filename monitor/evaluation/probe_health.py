@@ -5,7 +5,10 @@ The rules (docs/RULES.md, Cold chain):
 - stale: "a silent probe is an alarm of its own (no data for 3 sample periods), never the
   last value repeated": raised when time passes more than ``stale_periods`` sample periods
   after the last reading of any quality (exactly at the limit is not yet stale), cleared by
-  the next reading;
+  the next reading. Only time the input is known complete counts (``heard_until``): while
+  the daemon is behind its link, a device's messages wait in a queue and its silence is not
+  known beyond the time up to which every message has been read; events are still stamped
+  at the machine's own time;
 - fault: "a physically impossible value (PT100 open circuit, 3276.7, -200) is a probe
   fault": a reading of quality ``fault`` or with a non-finite value raises it, the next
   usable reading clears it;
@@ -94,8 +97,9 @@ class ProbeHealth:
             return self.tick(item.ts)
         return ()
 
-    def feed(self, reading: Reading) -> tuple[Event, ...]:
-        """One reading of this probe (readings of other probes are ignored)."""
+    def feed(self, reading: Reading, heard_until: int | None = None) -> tuple[Event, ...]:
+        """One reading of this probe (readings of other probes are ignored); ``heard_until``:
+        see ``tick``."""
         s = self.state
         if reading.probe_id != self.probe_id:
             return ()
@@ -103,7 +107,7 @@ class ProbeHealth:
         if rejected is not None:
             return (rejected,)
         ts, value, out = reading.ts, reading.value, self._out
-        self._advance(ts)
+        self._advance(ts, heard_until)
         if s.stale:
             s.stale = False
             out.append(ProbeStaleCleared(s.now_ts, self.probe_id, seconds(ts - s.last_ts)))
@@ -122,9 +126,11 @@ class ProbeHealth:
         self._check_stuck(ts, value)
         return self._flush()
 
-    def tick(self, ts: int) -> tuple[Event, ...]:
-        """Time ``ts`` has come: silence and calibration are checked."""
-        self._advance(ts)
+    def tick(self, ts: int, heard_until: int | None = None) -> tuple[Event, ...]:
+        """Time ``ts`` has come: silence and calibration are checked. ``heard_until``: every
+        message of the probe's link is known read up to that time, and silence is judged
+        there when it is earlier (None: the input is current)."""
+        self._advance(ts, heard_until)
         return self._flush()
 
     def set_calibration_due(self, ts: int, due_ns: int | None) -> tuple[Event, ...]:
@@ -141,12 +147,13 @@ class ProbeHealth:
 
     # -- rules ------------------------------------------------------------------------------
 
-    def _advance(self, ts: int) -> None:
+    def _advance(self, ts: int, heard_until: int | None = None) -> None:
         s = self.state
         if ts > s.now_ts:
             s.now_ts = ts
         now = s.now_ts
-        if not s.stale and now - s.last_ts > self._stale_ns:
+        judged = now if heard_until is None or heard_until > now else heard_until
+        if not s.stale and judged - s.last_ts > self._stale_ns:
             s.stale = True
             stale_after = self.spec.stale_after_s
             self._out.append(ProbeStaleRaised(now, self.probe_id, s.last_ts, stale_after))

@@ -21,6 +21,7 @@ INSERT_RECORD = (
 SELECT_RECORD = "SELECT id, stream, seq, ts, kind, probe, value, quality, raw, extra, hash"
 
 LOST_STREAM = "(unknown stream)"
+_MAX_KEPT = 10_000
 Row = tuple[
     int, int, int, int, int | None, float | None, int | None, float | None, str | None, bytes
 ]
@@ -63,6 +64,21 @@ class RowCodec:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.streams = Dictionary(db, "streams", "name")
         self.symbols = Dictionary(db, "symbols", "text")
+        self._one_text: dict[tuple[str, str], str] = {}
+
+    def _extra(self, rest: Fields) -> str:
+        # A reading's only other field is its equipment tag, the same text every time: its
+        # JSON is kept rather than made again for every reading written.
+        if len(rest) == 1:
+            ((name, value),) = rest.items()
+            if type(value) is str:
+                text = self._one_text.get((name, value))
+                if text is None:
+                    if len(self._one_text) >= _MAX_KEPT:
+                        self._one_text.clear()
+                    text = self._one_text[name, value] = _json(rest)
+                return text
+        return _json(rest)
 
     def encode(
         self, stream_id: int, seq: int, ts: int, kind: str, fields: Fields, hash_: bytes
@@ -71,11 +87,7 @@ class RowCodec:
         rest = dict(fields)
         probe, quality = _take_text(rest, "probe"), _take_text(rest, "quality")
         value, raw = _take_float(rest, "value"), _take_float(rest, "raw")
-        extra = (
-            json.dumps(rest, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            if rest
-            else None
-        )
+        extra = self._extra(rest) if rest else None
         return (
             stream_id,
             seq,
@@ -183,6 +195,10 @@ class RowCodec:
             else:
                 return Unreadable(stream, seq, hash_, where, f"its {name} cannot be read")
         return Record(stream, seq, ts, kind, fields, hash_)
+
+
+def _json(fields: Fields) -> str:
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _take_text(fields: Fields, name: str) -> str | None:

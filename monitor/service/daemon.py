@@ -18,7 +18,8 @@ from typing import Any
 from config import Settings
 from drivers.factory import build_drivers
 from drivers.mqtt_publish import MqttPublisher
-from drivers.sink import AvailabilityChange
+from drivers.mqtt_subscriber import MqttSubscriber
+from drivers.sink import AvailabilityChange, Watermark
 from monitor.alarms import AlarmManager, Priority
 from monitor.api.server import ApiServer
 from monitor.clock import NS_PER_S, Clock, ScaledClock
@@ -43,7 +44,7 @@ from monitor.service.lot_watch import lot_components
 from monitor.service.notifications import Notifications
 from monitor.service.outbox import ALARM_KEY, InfluxOutbox
 from monitor.service.pipeline import Pipeline
-from monitor.service.queue_sink import QueueSink
+from monitor.service.queue_sink import Item, QueueSink
 from monitor.service.resume import resume
 from monitor.service.self_check import SelfCheck
 from monitor.service.settings_record import record_settings
@@ -150,8 +151,13 @@ class Daemon:
             notes.catch_up(now)
             users_journal = UserChangeJournal(users, journal)
             users_journal.catch_up()
-            sink = QueueSink()
+            sink = QueueSink(s.overload.queue_readings)
             drivers = build_drivers(s, self.clock, sink)
+            pipeline.input.queue = sink
+            pipeline.input.speed = self.clock.speed
+            for driver in drivers:
+                if isinstance(driver.driver, MqttSubscriber):
+                    pipeline.input.attach("mqtt", driver.driver.watermarks)
             components = [Component(d.name, d.run) for d in drivers]
             rejects = [r for d in drivers if (r := getattr(d, "rejects", None)) is not None]
             components += [
@@ -245,12 +251,21 @@ class Daemon:
         self.pipeline.desk.condition(now, ALARM_KEY, active, "influxdb", Priority.MEDIUM, message)
 
     async def _consume(self, pipeline: Pipeline, sink: QueueSink) -> None:
-        while True:
-            item = await sink.queue.get()
-            if isinstance(item, AvailabilityChange):
-                pipeline.on_availability(item)
-            else:
-                pipeline.on_reading(item)
+        on_reading = pipeline.on_reading
+
+        def process(items: list[Item]) -> None:
+            for item in items:
+                if isinstance(item, Watermark):
+                    pipeline.on_watermark(item)
+                elif isinstance(item, AvailabilityChange):
+                    pipeline.on_availability(item)
+                else:
+                    on_reading(item)
+            shed = sink.take_shed()
+            if shed is not None:
+                pipeline.on_shed(shed, self.clock.now_ns())
+
+        await sink.run(process)
 
     async def _tick(self, pipeline: Pipeline) -> None:
         await asyncio.sleep(STARTUP_GRACE_S)

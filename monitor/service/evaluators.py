@@ -7,15 +7,21 @@ to know which stream an event of a probe, an enclosure or a cycle is written to.
 
 No I/O: the pipeline journals what this answers, and ``resume`` replays the journal
 through the very same methods, so a restarted daemon reaches the state it had.
+
+Probe health judges silence up to the horizon of the probe's link when the pipeline knows
+one (``input_horizon``: the MQTT probes are grouped under ``"mqtt"``, the local links under
+None), so that readings waiting in a broker are not taken for a silence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from config import Settings
+from config.probes import MqttSource
 from monitor.evaluation import (
     BandMachine,
     BandState,
@@ -56,7 +62,13 @@ class Evaluators:
         for e in settings.enclosures:
             for probe_id in e.probes:
                 self.owner[probe_id] = (StreamKind.ENCLOSURE_DAY, e.id)
+        # The link whose horizon judges a probe's silence: "mqtt", or None for a local one.
+        self.source_of: dict[str, str | None] = {
+            p.id: "mqtt" if isinstance(p.source, MqttSource) else None for p in settings.probes
+        }
         self.cycles: dict[str, ActiveCycle] = {}
+        self._days = wiring.LocalDays(self.zone)
+        self._day_streams: dict[tuple[StreamKind, str, str], str] = {}
         self.reset(now_ns, silence_from_ns)
 
     def reset(self, now_ns: int, silence_from_ns: int | None = None) -> None:
@@ -67,6 +79,9 @@ class Evaluators:
             p.id: ProbeHealth(p.id, wiring.probe_health_spec(p, self.zone), silent_from)
             for p in settings.probes
         }
+        self._by_source: dict[str | None, list[ProbeHealth]] = {}
+        for probe_id, health in self.health.items():
+            self._by_source.setdefault(self.source_of[probe_id], []).append(health)
         day = wiring.day_key(now_ns, self.zone)
         self.bands = {
             e.id: BandMachine(e.id, wiring.band_spec(e, settings), e.probes, day, now_ns)
@@ -91,13 +106,14 @@ class Evaluators:
     def equipment_of(self, probe_id: str) -> str:
         return self.owner.get(probe_id, (StreamKind.PROBE_DAY, probe_id))[1]
 
-    def feed(self, reading: Reading) -> list[Routed]:
-        """The reading's consequences; a cycle it closes stays in ``cycles`` (``closed``)."""
+    def feed(self, reading: Reading, heard_until: int | None = None) -> list[Routed]:
+        """The reading's consequences; a cycle it closes stays in ``cycles`` (``closed``).
+        ``heard_until``: the horizon of the reading's link, if it is behind."""
         probe_id = reading.probe_id
         events: list[Event] = []
         health = self.health.get(probe_id)
         if health is not None:
-            events += health.feed(reading)
+            events += health.feed(reading, heard_until)
         kind, equipment = self.owner.get(probe_id, (StreamKind.PROBE_DAY, probe_id))
         if kind is StreamKind.PASTEURISER_DAY:
             cycle = self.cycles.get(equipment)
@@ -109,15 +125,25 @@ class Evaluators:
             events += self.bands[equipment].feed(reading)
         return self.route(events)
 
-    def tick(self, now_ns: int) -> list[Routed]:
+    def tick(self, now_ns: int, horizons: Mapping[str | None, int] | None = None) -> list[Routed]:
+        """Time passes; ``horizons``: per link, the time up to which its input is known read."""
         events: list[Event] = []
-        for health in self.health.values():
-            events += health.tick(now_ns)
+        for source, machines in self._by_source.items():
+            until = horizons.get(source) if horizons else None
+            for health in machines:
+                events += health.tick(now_ns, until)
         for enclosure_id, band in self.bands.items():
             events += self._roll_day(enclosure_id, now_ns)
             events += band.tick(now_ns)
         for cycle in self.cycles.values():
             events += cycle.machine.tick(now_ns)
+        return self.route(events)
+
+    def heard(self, source: str, now_ns: int, until: int) -> list[Routed]:
+        """The input of ``source`` is known read up to ``until``: its probes' silence."""
+        events: list[Event] = []
+        for health in self._by_source.get(source, ()):
+            events += health.tick(now_ns, until)
         return self.route(events)
 
     def closed_cycles(self) -> list[ActiveCycle]:
@@ -134,7 +160,13 @@ class Evaluators:
     # -- streams ----------------------------------------------------------------------------
 
     def day_stream(self, kind: StreamKind, equipment: str, ts: int) -> str:
-        return day_stream(kind, equipment, wiring.day_key(ts, self.zone))
+        key = (kind, equipment, self._days.key(ts))
+        name = self._day_streams.get(key)
+        if name is None:
+            if len(self._day_streams) >= 4 * len(self.source_of) + 100:  # days gone by
+                self._day_streams.clear()
+            name = self._day_streams[key] = day_stream(*key)
+        return name
 
     def route(self, events: list[Event] | tuple[Event, ...]) -> list[Routed]:
         return [Routed(self.stream_of_event(event), event) for event in events]
@@ -201,7 +233,7 @@ class Evaluators:
         """Close each local day that ended before ``ts``, at its midnight: a day the daemon
         was down through still gets its sheet, and a sheet never takes in the next day."""
         band = self.bands[enclosure_id]
-        today = wiring.day_key(ts, self.zone)
+        today = self._days.key(ts)
         events: list[Event] = []
         while band.state.day.day < today:
             following = date.fromisoformat(band.state.day.day) + timedelta(days=1)

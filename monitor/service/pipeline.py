@@ -10,6 +10,11 @@ of evaluation.
 Time passing (``tick``) expires silences, delays and limits in the same way, and every
 ``snapshot_every_s`` the machines' state is journaled (``machine_state``), so a restart
 replays only what came after it (``resume``).
+
+The pipeline knows how far behind its inputs it is (``input_horizon``): a probe's silence is
+judged only up to the time its link is known read, each tick checks the lag against the
+overload alarm (``overload``), and readings the drivers' queue had to shed are recorded
+(docs/RULES.md, F9).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import logging
 from dataclasses import dataclass
 
 from config import Settings
-from drivers.sink import AvailabilityChange
+from drivers.sink import AvailabilityChange, Watermark
+from monitor.alarms import Priority
 from monitor.clock import NS_PER_S
 from monitor.errors import NotFound, Refused
 from monitor.evaluation import Event, LotBacteriology
@@ -30,7 +36,10 @@ from monitor.service.alarm_desk import AlarmDesk
 from monitor.service.clock_watch import CLOCK_STEP, ClockStep
 from monitor.service.cycles import ActiveCycle, open_cycle
 from monitor.service.evaluators import Evaluators, Routed
+from monitor.service.input_horizon import InputHorizon
 from monitor.service.machine_state import journal_machine_state
+from monitor.service.overload import OVERLOAD_KEY, OverloadChange, OverloadWatch
+from monitor.service.queue_sink import Shed
 
 log = logging.getLogger(__name__)
 SNAPSHOT_EVERY_S = 3600.0
@@ -63,6 +72,10 @@ class Pipeline:
         self.probes = {p.id: ProbeView() for p in settings.probes}
         self.closed: list[ActiveCycle] = []
         self.readings_seen = 0
+        self.input = InputHorizon()
+        self.shed_total = 0
+        self.overload = OverloadWatch(settings.overload.lag_alarm_s, settings.overload.lag_clear_s)
+        self._source_of = evaluators.source_of
         self._snapshot_ns = int(snapshot_every_s * NS_PER_S)
         self._last_snapshot_ns: int | None = None
 
@@ -85,8 +98,10 @@ class Pipeline:
             if view is not None:
                 view.last = reading
             suspect = reading.quality is Quality.SUSPECT and reading.detail
+            until = self.input.heard_until(self._source_of.get(reading.probe_id))
             self.record(
-                machines.feed(reading), f"suspect reading: {reading.detail}" if suspect else ""
+                machines.feed(reading, until),
+                f"suspect reading: {reading.detail}" if suspect else "",
             )
             self._close_finished(reading.ts)
 
@@ -103,16 +118,66 @@ class Pipeline:
         }
         self.journal.append_event(stream, "probe_availability", fields, ts=change.ts)
 
+    def on_watermark(self, mark: Watermark) -> None:
+        """A driver's marker came back through its link: what it held before is processed,
+        and its probes' silence is judged up to there; markers that never came back mean
+        the broker dropped messages meant for this unit."""
+        with self.journal.together():
+            until = self.input.watermark(mark)
+            if until is not None:
+                self.record(self.machines.heard(mark.source, mark.received_ns, until))
+            if mark.lost:
+                fields: dict[str, str | int] = {"source": mark.source, "markers": mark.lost}
+                self.journal.append_event(
+                    DEVICE_STREAM, "broker_dropped", fields, ts=mark.received_ns
+                )
+                lag = self.input.lag_s(mark.received_ns)
+                self._overload(self.overload.lost(mark.received_ns, lag, markers=mark.lost))
+
+    def on_shed(self, shed: Shed, now_ns: int) -> None:
+        """Readings the drivers' queue could not hold: counted on record, and the alarm."""
+        probes = ",".join(f"{p}={n}" for p, n in sorted(shed.probes.items()))
+        fields: dict[str, str | int] = {
+            "count": shed.count,
+            "first_ts": shed.first_ts,
+            "last_ts": shed.last_ts,
+            "probes": probes,
+        }
+        self.shed_total += shed.count
+        with self.journal.together():
+            self.journal.append_event(DEVICE_STREAM, "readings_shed", fields, ts=now_ns)
+            lag = self.input.lag_s(now_ns)
+            self._overload(self.overload.lost(now_ns, lag, shed=shed.count))
+        log.error("%d readings shed: the pipeline's queue was full (%s)", shed.count, probes)
+
     def tick(self, now_ns: int) -> None:
         """Time passes: silences, delays and limits expire; alarms re-notify and escalate."""
         with self.journal.together():
-            self.record(self.machines.tick(now_ns))
+            self.record(self.machines.tick(now_ns, self.input.horizons()))
             self._close_finished(now_ns)
             self.desk.tick(now_ns)
+            self._overload(self.overload.check(now_ns, self.input.lag_s(now_ns)))
             if self._last_snapshot_ns is None:
                 self._last_snapshot_ns = now_ns
             elif now_ns - self._last_snapshot_ns >= self._snapshot_ns:
                 self.save_state(now_ns)
+
+    def _overload(self, change: OverloadChange | None) -> None:
+        if change is None:
+            return
+        kind = "input_behind" if change.active else "input_caught_up"
+        self.journal.append_event(DEVICE_STREAM, kind, change.fields(), ts=change.ts)
+        message = change.message()
+        self.desk.condition(
+            change.ts, OVERLOAD_KEY, change.active, "device", Priority.HIGH, message
+        )
+        if change.active:
+            log.warning("overload: %s", message)
+        else:
+            log.warning("overload over: %s", message)
+            # What a replay after a restart will start from: the judgement made while
+            # behind used horizons the journal does not hold.
+            self.save_state(change.ts)
 
     def clock_stepped(self, step: ClockStep) -> None:
         """The wall clock stepped: on record, and every machine's time moves with it, so

@@ -42,8 +42,19 @@ def self_check_json(pipeline: Pipeline) -> Json:
     return {"found_by_writer": dict(journal.damaged_streams), **journal.recheck.as_json()}
 
 
+def input_json(pipeline: Pipeline, now_ns: int) -> Json:
+    """How far behind its probes the daemon is (docs/RULES.md, F9): the lag, what waits in
+    its queue, each link's horizon, the readings shed, and whether the overload alarm is on."""
+    return {
+        **pipeline.input.as_json(now_ns),
+        "shed": pipeline.shed_total,
+        "overload": pipeline.overload.active,
+    }
+
+
 def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) -> Json:
-    """Probes, cycles, alarms and the outbox; ``healthy`` is false when anything needs a person."""
+    """Probes, cycles, alarms, the inputs' lag and the outbox; ``healthy`` is false when
+    anything needs a person."""
     probes = []
     problems = []
     for probe_id, view in pipeline.probes.items():
@@ -113,6 +124,7 @@ def status_json(pipeline: Pipeline, now_ns: int, sync: ClockSync, backlog: Any) 
         "cycles": cycles,
         "closed_cycles": closed,
         "alarms": {"unacknowledged": len(waiting), "active": len(active)},
+        "input": input_json(pipeline, now_ns),
         "outbox": outbox,
         "journal": {"path": str(pipeline.journal.path), "readings": pipeline.readings_seen},
         "self_check": self_check_json(pipeline),

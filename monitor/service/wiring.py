@@ -109,6 +109,26 @@ def day_start_ns(day: date, timezone: str) -> int:
     return datetime_to_ns(datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)))
 
 
+class LocalDays:
+    """``day_key`` for a stream of stamps, nearly all in the same day: that day's bounds are
+    kept, so most stamps cost two comparisons instead of a time-zone conversion."""
+
+    def __init__(self, timezone: str) -> None:
+        self.timezone = timezone
+        self._start_ns = self._end_ns = 0
+        self._key = ""
+
+    def key(self, ts_ns: int) -> str:
+        if self._start_ns <= ts_ns < self._end_ns:
+            return self._key
+        key = day_key(ts_ns, self.timezone)
+        day = date.fromisoformat(key)
+        self._start_ns = day_start_ns(day, self.timezone)
+        self._end_ns = day_start_ns(day + timedelta(days=1), self.timezone)
+        self._key = key
+        return key
+
+
 def pasteuriser(settings: Settings, pasteuriser_id: str) -> Pasteuriser:
     for p in settings.pasteurisers:
         if p.id == pasteuriser_id:

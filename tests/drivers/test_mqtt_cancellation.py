@@ -109,7 +109,7 @@ async def test_subscriber_stops(
     sub = MqttSubscriber(SETTINGS.mqtt, SETTINGS.probes, CollectingSink(), SystemClock())
     client = FakeClient()
     client.swallow_in_calls, client.fail_disconnect = swallow, fail_disconnect
-    monkeypatch.setattr(sub.connector, "client", lambda: client)
+    monkeypatch.setattr(sub.connector, "client", lambda **_: client)
     task = asyncio.create_task(sub.run())
     await asyncio.wait_for(client.busy.wait(), 2)  # cancelled during its SUBSCRIBE
     await stop(task)
