@@ -139,13 +139,6 @@ class Evaluators:
             events += cycle.machine.tick(now_ns)
         return self.route(events)
 
-    def heard(self, source: str, now_ns: int, until: int) -> list[Routed]:
-        """The input of ``source`` is known read up to ``until``: its probes' silence."""
-        events: list[Event] = []
-        for health in self._by_source.get(source, ()):
-            events += health.tick(now_ns, until)
-        return self.route(events)
-
     def closed_cycles(self) -> list[ActiveCycle]:
         return [c for c in self.cycles.values() if c.machine.closed]
 

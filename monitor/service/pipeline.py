@@ -120,12 +120,13 @@ class Pipeline:
 
     def on_watermark(self, mark: Watermark) -> None:
         """A driver's marker came back through its link: what it held before is processed,
-        and its probes' silence is judged up to there; markers that never came back mean
-        the broker dropped messages meant for this unit."""
+        and its probes' silence is judged up to there at the next tick; markers that never
+        came back mean the broker dropped messages meant for this unit."""
         with self.journal.together():
-            until = self.input.watermark(mark)
-            if until is not None:
-                self.record(self.machines.heard(mark.source, mark.received_ns, until))
+            # The horizon only: silence is judged by the tick, after the ticker has looked
+            # for a step of the wall clock. Judged here, a marker stamped just after a step
+            # forward would have called every probe silent for the length of the step.
+            self.input.watermark(mark)
             if mark.lost:
                 fields: dict[str, str | int] = {"source": mark.source, "markers": mark.lost}
                 self.journal.append_event(
