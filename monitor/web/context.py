@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from gettext import NullTranslations
 
 from aiohttp import web
-from babel.support import NullTranslations
 
 from monitor.service.facade import ServiceFacade
 from monitor.web.cycle_views import CycleViews

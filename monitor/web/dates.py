@@ -1,18 +1,30 @@
 """Dates as people read them: in the site's time zone, in the page's language, the UTC
-instant of the record kept in the element's ``title`` and ``datetime``."""
+instant of the record kept in the element's ``title`` and ``datetime``.
+
+The text is Babel's "medium" date and time of each language (``3 déc. 2026, 09:05:07``,
+``3 Dec 2026, 09:05:07``), written from the two patterns and month names here: Babel's own
+formatter loads the CLDR data of the locale, some 5 MB of the daemon's memory for the first
+language and 1.5 MB for the next, for what one pattern and twelve month names write
+(``tests/monitor/web/test_dates.py`` holds them to Babel's output).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from markupsafe import Markup, escape
 
 from monitor.clock import NS_PER_S
 
 # English as a lab in Europe writes it: day before month, a 24-hour clock.
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+# CLDR's abbreviated month names (format context) of those locales.
+MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+           "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"),
+}  # fmt: skip
 
 
 class SiteDates:
@@ -23,7 +35,8 @@ class SiteDates:
 
     def local(self, ts_ns: int, lang: str) -> str:
         moment = datetime.fromtimestamp(ts_ns / NS_PER_S, UTC).astimezone(self.zone)
-        return format_datetime(moment, "medium", locale=LOCALES.get(lang, lang))
+        month = MONTHS.get(lang, MONTHS["en"])[moment.month - 1]
+        return f"{moment.day} {month} {moment.year}, {moment:%H:%M:%S}"
 
     def html(self, ts_ns: int | None, lang: str) -> Markup:
         """A ``<time>`` element: local text, the record's UTC in ``title``; a dash for None."""

@@ -1,4 +1,4 @@
-"""French and English: gettext catalogues compiled in memory from the .po files at start.
+"""French and English: gettext catalogues read from the .po files at start (``po_catalogue``).
 
 The .po files under ``locale/`` are the only form kept in the repository (no binary .mo to
 drift from them). The language is the user's choice (a cookie set by the language switch),
@@ -7,15 +7,13 @@ else the browser's ``Accept-Language``, else French, the lab's language.
 
 from __future__ import annotations
 
-import io
+from gettext import NullTranslations
 from importlib import resources
 
 from aiohttp import web
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 from monitor.web.cookies import LANG_COOKIE
+from monitor.web.po_catalogue import load_po
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -28,12 +26,8 @@ def load_catalogues() -> dict[str, NullTranslations]:
     root = resources.files("monitor.web") / "locale"
     for lang in LANGUAGES:
         po = root / lang / "LC_MESSAGES" / "messages.po"
-        with po.open("rb") as f:
-            catalog = read_po(f, locale=lang)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog)  # fuzzy and empty entries left out: the English shows
-        compiled.seek(0)
-        found[lang] = Translations(compiled)
+        # fuzzy and empty entries left out: the English shows
+        found[lang] = load_po(po.read_text(encoding="utf-8"), f"{lang}/messages.po")
     return found
 
 
