@@ -11,6 +11,7 @@ from config import load_settings
 from monitor.cli.common import add_config_argument, settings_or_exit
 from monitor.cli.errors import EXIT_OK, CliError
 from monitor.journal import JournalError, KeyFileError
+from monitor.service.allocator import one_arena
 from monitor.service.clock_origin import continued_clock
 from monitor.service.daemon import Daemon
 from monitor.users import UserError
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     # collector's full passes, which would otherwise pause the loop (and alarms) for tens of ms.
     gc.collect()
     gc.freeze()
+    one_arena()  # before the first worker thread
     try:
         asyncio.run(daemon.run())
     except (KeyFileError, JournalError, UserError) as exc:
