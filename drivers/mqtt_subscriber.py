@@ -48,7 +48,7 @@ from drivers.backoff import Backoff
 from drivers.mqtt_availability import AvailabilityWatch
 from drivers.mqtt_connect import MqttConnector, stop_if_cancelled
 from drivers.mqtt_payload import MessageIgnored, PayloadParser, PayloadRejected, RejectReason
-from drivers.mqtt_watermark import NOT_ECHOED_S, WatermarkLedger, send_markers
+from drivers.mqtt_watermark import NOT_ECHOED_S, WatermarkLedger, marker_every_s, send_markers
 from drivers.qualify import ReadingQualifier
 from drivers.reject_log import RejectLog
 from drivers.sink import ReadingSink
@@ -279,7 +279,8 @@ class MqttSubscriber:
             self.rejects.flush_due()
 
     async def _send_watermarks(self) -> None:
-        """A marker through the broker every second while subscribed (``mqtt_watermark``)."""
+        """A marker through the broker while subscribed, every third of the shortest stale
+        limit of the probes, 1 to 5 s (``mqtt_watermark``)."""
         await send_markers(
             self.watermarks,
             self.marker_connector,
@@ -288,6 +289,7 @@ class MqttSubscriber:
             self.subscribed,
             self._log,
             self._not_echoed_s,
+            marker_every_s(p.stale_after_s for p in self.probes),
         )
 
 

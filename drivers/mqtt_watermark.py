@@ -26,7 +26,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import aiomqtt
 
@@ -36,9 +36,23 @@ from drivers.mqtt_connect import MqttConnector
 from drivers.sink import Watermark
 from monitor.clock import NS_PER_S, Clock
 
-WATERMARK_EVERY_S = 1.0  # clock seconds between markers
+WATERMARK_EVERY_S = 1.0  # clock seconds between markers, at the most
+MARKERS_PER_STALE = 3  # markers within the shortest stale limit of the link's probes
+WATERMARK_MAX_EVERY_S = 5.0
 MIN_GAP_REAL_S = 0.05  # at most 20 markers a real second, and that often while behind
 NOT_ECHOED_S = 10.0  # real seconds after connecting before markers not back are said
+
+
+def marker_every_s(stale_limits_s: Iterable[float]) -> float:
+    """Clock seconds between markers: a third of the shortest stale limit, 1 to 5 s.
+
+    A marker's round trip is a publish, a read and a pass through the pipeline: at the lab's
+    load, one a second was a third of the daemon's CPU. Silence is judged up to the last
+    marker read, so a device that stopped is called stale at most one interval late, a third
+    of its limit; while a marker is late they go out every ``MIN_GAP_REAL_S`` whatever this is.
+    """
+    shortest = min(stale_limits_s, default=3 * WATERMARK_EVERY_S)
+    return max(WATERMARK_EVERY_S, min(WATERMARK_MAX_EVERY_S, shortest / MARKERS_PER_STALE))
 
 
 class WatermarkLedger:
@@ -120,9 +134,11 @@ async def send_markers(
     subscribed: asyncio.Event,
     log: logging.Logger,
     not_echoed_s: float = NOT_ECHOED_S,
+    every_s: float = WATERMARK_EVERY_S,
 ) -> None:
-    """Publish a marker every ``WATERMARK_EVERY_S`` while ``subscribed``, over a connection
-    of its own; say once per connection when none has come back after ``not_echoed_s``.
+    """Publish a marker every ``every_s`` (``marker_every_s``) while ``subscribed``, over a
+    connection of its own; say once per connection when none has come back after
+    ``not_echoed_s``.
     Runs until cancelled.
 
     Not over the subscriber's connection: the broker acknowledges a marker there only behind
@@ -140,7 +156,9 @@ async def send_markers(
                 backoff.reset()
                 watch = asyncio.create_task(_until_disconnected(client))
                 try:
-                    await _markers(ledger, client, topic, clock, subscribed, log, not_echoed_s)
+                    await _markers(
+                        ledger, client, topic, clock, subscribed, log, not_echoed_s, every_s
+                    )
                 finally:
                     watch.cancel()
                     with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
@@ -170,6 +188,7 @@ async def _markers(
     subscribed: asyncio.Event,
     log: logging.Logger,
     not_echoed_s: float,
+    every_s: float,
 ) -> None:
     """Markers for as long as the subscriber's session lasts."""
     session, since, said = ledger.session, time.monotonic(), False
@@ -177,9 +196,9 @@ async def _markers(
         await settled(client.publish(topic, ledger.stamp(clock.now_ns()), qos=1))
         started = time.monotonic()
         oldest = ledger.oldest_outstanding_ns()
-        late = oldest is not None and oldest < clock.now_ns() - WATERMARK_EVERY_S * NS_PER_S
+        late = oldest is not None and oldest < clock.now_ns() - every_s * NS_PER_S
         if not late:
-            await clock.sleep(WATERMARK_EVERY_S)
+            await clock.sleep(every_s)
         await asyncio.sleep(MIN_GAP_REAL_S - (time.monotonic() - started))
         if not (said or ledger.working) and time.monotonic() - since >= not_echoed_s:
             said = True

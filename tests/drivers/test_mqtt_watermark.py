@@ -19,7 +19,7 @@ from config.probes import Probe
 from drivers.availability import AvailabilityTracker
 from drivers.mqtt_connect import MqttConnector
 from drivers.mqtt_subscriber import MqttSubscriber
-from drivers.mqtt_watermark import WatermarkLedger
+from drivers.mqtt_watermark import WatermarkLedger, marker_every_s
 from drivers.sink import AvailabilityChange, CollectingSink, Watermark
 from monitor.clock import NS_PER_S, SystemClock
 from monitor.reading import Reading
@@ -181,3 +181,10 @@ def test_silence_is_not_called_while_the_driver_is_behind_its_broker() -> None:
     assert tracker.is_available("F1")
     tracker.check_silence(200 * NS_PER_S, heard_until=131 * NS_PER_S)
     assert not tracker.is_available("F1")
+
+
+def test_markers_go_a_third_of_the_shortest_stale_limit_apart_within_1_to_5_s() -> None:
+    assert marker_every_s([30.0, 90.0]) == 5.0  # the lab's fridges: every 10 s, stale at 30
+    assert marker_every_s([9.0, 30.0]) == 3.0
+    assert marker_every_s([0.06]) == 1.0  # never more often than a second
+    assert marker_every_s([]) == 1.0
