@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from monitor.users import Permission
+from monitor.web.alarm_causes import cause_id
 from monitor.web.context import WEB_KEY, gettext_of, session_of, web_context
 from monitor.web.dates import duration_text
 from monitor.web.guard import require
@@ -28,8 +29,14 @@ HEARTBEAT_S = 15.0
 def banner(request: web.Request) -> list[dict[str, Any]]:
     """The alarms that wait for acknowledgement, most urgent first."""
     service = web_context(request).service
+    _ = gettext_of(request).gettext
+
+    def kind(key: str) -> str:
+        found = cause_id(key)
+        return _(found) if found else ""
+
     return [
-        {"key": a.key, "priority": int(a.priority), "message": a.message}
+        {"key": a.key, "priority": int(a.priority), "message": a.message, "cause_text": kind(a.key)}
         for a in service.desk.listing()
         if a.needs_ack
     ]

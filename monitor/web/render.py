@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from monitor.users import Permission, allowed
+from monitor.web.alarm_causes import cause_html
 from monitor.web.context import SESSION, gettext_of, language_of, web_context
 from monitor.web.dates import duration_text
 from monitor.web.i18n import LANGUAGE_NAMES
@@ -48,6 +49,7 @@ def render(
         "_": translations.gettext,
         "ngettext": translations.ngettext,
         "when": lambda ts: dates.html(ts, lang),
+        "cause": lambda alarm: cause_html(alarm["key"], alarm["message"], translations.gettext),
         "can": can,
         "path": request.path_qs,
         "flash": flash,

@@ -33,7 +33,15 @@
       } else {
         li.append(a.key);
       }
-      li.append(" — " + a.message);
+      if (a.cause_text) {
+        const kind = document.createElement("strong");
+        kind.textContent = a.cause_text;
+        li.append(" — ", kind);
+      }
+      const recorded = document.createElement("span");
+      recorded.lang = "en";
+      recorded.textContent = a.message;
+      li.append(" — ", recorded);
       return li;
     }));
   }
