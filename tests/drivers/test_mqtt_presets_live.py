@@ -3,9 +3,8 @@
 import asyncio
 import contextlib
 import logging
-import time
 import tomllib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,16 +23,9 @@ from monitor.reading import Quality
 from simulator.frontends.mqtt_publisher import MqttFrontend
 from simulator.models.probe import ProbeOutput
 from tests.fixtures.mosquitto import MosquittoBroker
+from tests.fixtures.waiting import eventually
 
 DRIVER_LOG = "test.mqtt.presets"
-
-
-async def eventually(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 @contextlib.asynccontextmanager

@@ -1,10 +1,7 @@
 """The MQTT driver against a real Mosquitto, fed by the simulator's MQTT front-end."""
 
 import asyncio
-import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from simulator.frontends.mqtt_publisher import MqttFrontend
 from simulator.models.probe import ProbeFaultKind, ProbeOutput
 from tests.fixtures.mosquitto import MosquittoBroker
 from tests.fixtures.tls_certs import make_ca
+from tests.fixtures.waiting import eventually, running
 
 DRIVER_LOG = "test.mqtt.driver"
 
@@ -83,29 +81,6 @@ def subscriber(broker: MqttBroker, sink: CollectingSink, **extra: Any) -> MqttSu
     return MqttSubscriber(
         broker, probes(), sink, SystemClock(), logger=logging.getLogger(DRIVER_LOG), **extra
     )
-
-
-async def eventually(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
-@contextlib.asynccontextmanager
-async def running(*runners: MqttSubscriber) -> AsyncIterator[None]:
-    tasks = [asyncio.create_task(r.run(), name="mqtt subscriber under test") for r in runners]
-    try:
-        yield
-        for task in tasks:
-            assert not task.done(), "the subscriber stopped"
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 async def test_every_payload_style_end_to_end_with_password_and_tls(

@@ -6,10 +6,8 @@ every message the broker had before that time has been read too.
 """
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from drivers.sink import AvailabilityChange, CollectingSink, Watermark
 from monitor.clock import NS_PER_S, SystemClock
 from monitor.reading import Reading
 from tests.fixtures.mosquitto import MosquittoBroker
+from tests.fixtures.waiting import eventually, running
 
 DRIVER_LOG = "test.mqtt.watermark"
 TOPIC = "zigbee2mqtt/fridge-1"
@@ -65,26 +64,6 @@ def subscriber(
     return MqttSubscriber(
         broker, [fridge()], sink, SystemClock(), logger=logger, not_echoed_s=not_echoed_s
     )
-
-
-async def eventually(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
-@contextlib.asynccontextmanager
-async def running(sub: MqttSubscriber) -> AsyncIterator[None]:
-    task = asyncio.create_task(sub.run(), name="mqtt subscriber under test")
-    try:
-        yield
-        assert not task.done(), "the subscriber stopped"
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_a_marker_comes_back_behind_every_message_the_broker_held(

@@ -5,7 +5,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ from monitor.clock import SystemClock
 from monitor.reading import Quality
 from simulator.frontends.serial_device import SerialFrontend, SerialLineSimulator
 from simulator.models.probe import ProbeFaultKind, ProbeOutput
+from tests.fixtures.waiting import eventually
+
+SERIAL_WAIT_S = 5.0
 
 DRIVER_LOG = "test.serial.driver"
 
@@ -71,14 +74,6 @@ def make_settings(tmp_path: Path, **line: Any) -> Settings:
     )
 
 
-async def eventually(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
 @contextlib.asynccontextmanager
 async def reading(reader: SerialLineReader) -> AsyncIterator[asyncio.Task[None]]:
     task = asyncio.create_task(reader.run(), name="serial reader under test")
@@ -108,7 +103,7 @@ async def test_values_read_over_a_pty_match_what_the_simulator_wrote(tmp_path: P
     clock = SystemClock()
     before = clock.now_ns()
     async with SerialFrontend(settings, lab, clock), reading(reader):
-        await eventually(lambda: len(sink.for_probe("bottle2")) >= 3)
+        await eventually(lambda: len(sink.for_probe("bottle2")) >= 3, SERIAL_WAIT_S)
     after = clock.now_ns()
     for probe_id, expected in (("ref2", 62.48), ("bottle2", 4.0)):
         readings = sink.for_probe(probe_id)
@@ -129,7 +124,7 @@ async def test_regex_lines_are_served_and_read(tmp_path: Path) -> None:
     sink = CollectingSink()
     reader = reader_for(settings, sink)
     async with SerialFrontend(settings, lab, SystemClock()), reading(reader):
-        await eventually(lambda: len(sink.for_probe("bottle2")) >= 2)
+        await eventually(lambda: len(sink.for_probe("bottle2")) >= 2, SERIAL_WAIT_S)
     assert sink.for_probe("ref2")[-1].value == pytest.approx(63.1)
     assert sink.for_probe("bottle2")[-1].value == pytest.approx(-18.5, abs=0.01)
     assert reader.rejects.total() == 0
@@ -144,13 +139,15 @@ async def test_faults_from_the_lab_reach_the_driver_as_faults(
     sink = CollectingSink()
     reader = reader_for(settings, sink)
     async with SerialFrontend(settings, lab, SystemClock()), reading(reader):
-        await eventually(lambda: reader.tracker.is_available("ref2"))
+        await eventually(lambda: reader.tracker.is_available("ref2"), SERIAL_WAIT_S)
         lab.outputs["ref2"] = ProbeOutput(None, ProbeFaultKind.DEVICE_EXCEPTION)
         lab.outputs["bottle2"] = ProbeOutput(3276.7, ProbeFaultKind.OPEN_CIRCUIT)
-        await eventually(lambda: not reader.tracker.is_available("ref2"))
-        await eventually(lambda: sink.for_probe("bottle2")[-1].quality is Quality.FAULT)
+        await eventually(lambda: not reader.tracker.is_available("ref2"), SERIAL_WAIT_S)
+        await eventually(
+            lambda: sink.for_probe("bottle2")[-1].quality is Quality.FAULT, SERIAL_WAIT_S
+        )
         lab.outputs["bottle2"] = ProbeOutput(None, ProbeFaultKind.NO_ANSWER)
-        await eventually(lambda: not reader.tracker.is_available("bottle2"))
+        await eventually(lambda: not reader.tracker.is_available("bottle2"), SERIAL_WAIT_S)
     assert sink.for_probe("bottle2")[-1].detail == "fault value 3276.7"
     down = {c.probe_id: c.reason for c in sink.changes if not c.available}
     assert down["ref2"] == "device reports 'ERR' for T1"
@@ -168,12 +165,12 @@ async def test_link_down_silences_the_line_and_the_port_is_reopened(
     sink = CollectingSink()
     reader = reader_for(settings, sink)
     async with SerialFrontend(settings, lab, SystemClock()), reading(reader):
-        await eventually(lambda: reader.tracker.is_available("ref2"))
+        await eventually(lambda: reader.tracker.is_available("ref2"), SERIAL_WAIT_S)
         lab.down.add("bench")
-        await eventually(lambda: reader.counters.opens >= 3)
+        await eventually(lambda: reader.counters.opens >= 3, SERIAL_WAIT_S)
         assert not reader.tracker.is_available("ref2")
         lab.down.clear()
-        await eventually(lambda: reader.tracker.is_available("ref2"))
+        await eventually(lambda: reader.tracker.is_available("ref2"), SERIAL_WAIT_S)
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert errors == ["serial line bench: nothing received for 0.3 s; retrying in 0.05 s"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -192,13 +189,13 @@ async def test_a_vanished_port_is_reopened_with_backoff(
     clock = SystemClock()
     async with reading(reader):
         async with SerialFrontend(settings, lab, clock):
-            await eventually(lambda: reader.tracker.is_available("ref2"))
+            await eventually(lambda: reader.tracker.is_available("ref2"), SERIAL_WAIT_S)
         # Unplugged: the pty is closed and its link removed.
-        await eventually(lambda: reader.counters.open_failures >= 3)
+        await eventually(lambda: reader.counters.open_failures >= 3, SERIAL_WAIT_S)
         assert not reader.tracker.is_available("ref2")
         lab.outputs["ref2"] = ProbeOutput(70.0)
         async with SerialFrontend(settings, lab, clock):
-            await eventually(lambda: sink.for_probe("ref2")[-1].value > 69)
+            await eventually(lambda: sink.for_probe("ref2")[-1].value > 69, SERIAL_WAIT_S)
     messages = [(r.levelno, r.getMessage()) for r in caplog.records]
     errors = [m for level, m in messages if level == logging.ERROR]
     assert len(errors) == 2, errors  # the port failing, then the first failed reopening
@@ -228,12 +225,14 @@ async def test_garbage_is_counted_and_logged_and_good_readings_keep_flowing(
     async with SerialFrontend(settings, lab, SystemClock(), garbage_every=2) as frontend:
         simulator = frontend.lines["bench"]
         async with reading(reader):
-            await eventually(lambda: reader.counters.accepted >= 2)
+            await eventually(lambda: reader.counters.accepted >= 2, SERIAL_WAIT_S)
             for garbage in hand_written * 20:
                 simulator.inject(garbage)
             accepted = reader.counters.accepted
-            await eventually(lambda: reader.rejects.total(reason=LINE_TOO_LONG) >= 20)
-            await eventually(lambda: reader.counters.accepted >= accepted + 20)
+            await eventually(
+                lambda: reader.rejects.total(reason=LINE_TOO_LONG) >= 20, SERIAL_WAIT_S
+            )
+            await eventually(lambda: reader.counters.accepted >= accepted + 20, SERIAL_WAIT_S)
     assert reader.rejects.total(reason=NOT_PRINTABLE) >= 60
     assert reader.rejects.total(reason=NOT_A_NUMBER) >= 20
     assert reader.rejects.total(reason=UNKNOWN_KEY) >= 20
@@ -255,7 +254,8 @@ async def test_the_last_window_of_rejects_is_logged_when_the_reader_stops(
     caplog.set_level(logging.WARNING, logger=DRIVER_LOG)
     reader = reader_for(make_settings(tmp_path), CollectingSink())
     async with reading(reader):
-        await eventually(lambda: reader.counters.open_failures >= 1)  # running, no port
+        # running, with no port
+        await eventually(lambda: reader.counters.open_failures >= 1, SERIAL_WAIT_S)
         for value in (b"abc", b"def", b"ghi"):
             reader.handle_line(b"T1=" + value, time.time_ns())
     logged = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
@@ -276,10 +276,10 @@ async def test_old_bytes_buffered_before_the_port_was_opened_are_not_read(tmp_pa
         sink = CollectingSink()
         reader = reader_for(settings, sink)
         async with reading(reader):
-            await eventually(lambda: reader.counters.opens == 1)
+            await eventually(lambda: reader.counters.opens == 1, SERIAL_WAIT_S)
             for _ in range(3):
                 simulator.write_period()
-            await eventually(lambda: len(sink.for_probe("ref2")) >= 2)
+            await eventually(lambda: len(sink.for_probe("ref2")) >= 2, SERIAL_WAIT_S)
         assert {r.value for r in sink.for_probe("ref2")} == {20.0}
     finally:
         simulator.close()
