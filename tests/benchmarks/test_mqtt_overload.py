@@ -31,17 +31,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from config import Settings
-from config.loading import validate_mapping
 from monitor.clock import make_clock
 from monitor.journal import keygen
 from monitor.service.daemon import Daemon
 from monitor.service.status import status_json
 from tests.fixtures.mosquitto import MosquittoBroker
+from tests.fixtures.sensor_fleet import fleet_settings
 from tests.monitor.service.stale_counts import false_stale
 
 pytestmark = pytest.mark.benchmark
@@ -129,31 +128,11 @@ class Run:
 
 
 def settings(folder: Path, port: int, period_s: float, stale_periods: int) -> Settings:
-    probes = [
-        {
-            "id": f"S{i:04d}",
-            "source": {"kind": "mqtt", "topic": f"bench/z2m/{i}", "format": "zigbee2mqtt"},
-            "sample_period_s": period_s,
-            "stale_after_periods": stale_periods,
-        }
-        for i in range(PROBES)
-    ]
-    data: dict[str, Any] = {
-        "site": {"id": "bench", "device": "pi", "timezone": "Europe/Paris"},
-        "clock": {"speed": 1.0, "require_sync": False},
-        "journal": {"path": str(folder / "journal.sqlite")},
-        "signing": {"key_file": str(folder / "device.key")},
-        "users": {"path": str(folder / "users.sqlite")},
-        "web": {"host": "127.0.0.1", "port": 0},
-        "mqtt": {"host": "127.0.0.1", "port": port},
-        # Every false stale alarm is counted one by one, not grouped into a flood message.
-        "alarms": {"flood_count": 1_000_000},
-        "probes": probes,
-        "enclosures": [
-            {"id": f"F{i:04d}", "kind": "fridge", "probes": [f"S{i:04d}"]} for i in range(PROBES)
-        ],
-    }
-    return validate_mapping(data, "benchmark")
+    # Every false stale alarm is counted one by one, not grouped into a flood message.
+    return fleet_settings(
+        folder, port, PROBES, "bench/z2m/{}", period_s, stale_periods=stale_periods,
+        alarms={"flood_count": 1_000_000},
+    )  # fmt: skip
 
 
 def shed_total(path: Path) -> int:

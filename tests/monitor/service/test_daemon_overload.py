@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 
 from config import Settings
-from config.loading import validate_mapping
 from monitor.clock import SystemClock
 from monitor.journal import JournalReader, keygen
 from monitor.reading import Reading
@@ -36,6 +35,7 @@ from monitor.service.evaluators import Routed
 from monitor.service.overload import OVERLOAD_KEY
 from monitor.service.status import input_json
 from tests.fixtures.mosquitto import MosquittoBroker
+from tests.fixtures.sensor_fleet import fleet_settings
 from tests.monitor.service.stale_counts import false_stale
 
 ROOT = Path(__file__).parents[3]
@@ -44,29 +44,10 @@ SLOW_S = 0.005
 
 
 def settings(folder: Path, port: int) -> Settings:
-    probes = [
-        {
-            "id": f"S{i:02d}",
-            "source": {"kind": "mqtt", "topic": f"load/z2m/{i}", "format": "zigbee2mqtt"},
-            "sample_period_s": SENSORS / RATE,
-        }
-        for i in range(SENSORS)
-    ]
-    data: dict[str, Any] = {
-        "site": {"id": "load", "device": "pi", "timezone": "Europe/Paris"},
-        "clock": {"speed": 1.0, "require_sync": False},
-        "journal": {"path": str(folder / "journal.sqlite")},
-        "signing": {"key_file": str(folder / "device.key")},
-        "users": {"path": str(folder / "users.sqlite")},
-        "web": {"host": "127.0.0.1", "port": 0},
-        "mqtt": {"host": "127.0.0.1", "port": port},
-        "overload": {"lag_alarm_s": 1.0, "lag_clear_s": 0.5},
-        "probes": probes,
-        "enclosures": [
-            {"id": f"F{i:02d}", "kind": "fridge", "probes": [f"S{i:02d}"]} for i in range(SENSORS)
-        ],
-    }
-    return validate_mapping(data, "test")
+    return fleet_settings(
+        folder, port, SENSORS, "load/z2m/{}", SENSORS / RATE,
+        overload={"lag_alarm_s": 1.0, "lag_clear_s": 0.5},
+    )  # fmt: skip
 
 
 async def until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
