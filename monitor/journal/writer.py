@@ -97,6 +97,7 @@ class Journal:
         # Real time, as every commit bound: the disk's pace is not the simulation's.
         self._warm_until = time.monotonic() + self.options.cold_commit_interval_s
         self.recheck = RecheckProgress()  # the continuous re-check's, for ``lactamon status``
+        self.commits = 0  # commits that stored records: a follower reads only after one
         try:
             try:
                 self._codec = RowCodec(self.file.db)
@@ -266,6 +267,7 @@ class Journal:
         if losses is not None:
             self._append(DEVICE_STREAM, self.clock.now_ns(), "records_lost", losses)
             count += self._buffer.commit(self.file, self._codec)
+        self.commits += count > 0
         return count
 
     @property

@@ -8,6 +8,12 @@ The payload is the record in the bundle's record format (monitor/journal/README.
 ``site`` and ``device`` that wrote it (several units may share a broker), which
 ``head_from_message`` reads back and ``signing.check_signed_record`` checks alone with the
 public key.
+
+It looks each second, and only when the journal committed since its last look: outside a
+cycle the journal commits every ten seconds. Its delivery mark moves only when it published:
+moved past rows that held no head, the mark would be written with every commit of a cycle,
+one page more each second for the SD card; a restart reads again at most the rows since the
+last head, a few minutes of them (a stream is signed every ``checkpoint_every_s``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class ChainHeadPublisher:
         self.site, self.device = site, device
         self.sent_up_to = journal.outbox.sent_up_to(SINK)
         self.published = 0
+        self.looks = 0  # the reads of the journal: one per commit at most
+        self._seen_commits = -1
 
     async def run(self) -> None:
         with JournalReader(self.journal.path) as reader:
@@ -55,6 +63,10 @@ class ChainHeadPublisher:
 
     def publish_new(self, reader: JournalReader) -> int:
         """Queue the heads committed since the last call; how many."""
+        commits = self.journal.commits
+        if commits == self._seen_commits:
+            return 0
+        self._seen_commits, self.looks = commits, self.looks + 1
         count = 0
         while True:
             with reader.snapshot():
@@ -63,10 +75,10 @@ class ChainHeadPublisher:
                 message = head_message(record, self.site, self.device)
                 self.publisher.publish(head_topic(record.stream), message, True)
             count += len(batch)
-            if up_to != self.sent_up_to:
+            if batch:
                 # Queued is enough: a head lost with the queue is superseded by the next one.
                 self.journal.outbox.mark_sent(SINK, up_to)
-                self.sent_up_to = up_to
+            self.sent_up_to = up_to
             if len(batch) < _BATCH:
                 self.published += count
                 return count

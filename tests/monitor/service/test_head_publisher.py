@@ -93,3 +93,37 @@ def test_a_forged_or_garbled_head_does_not_pass() -> None:
     assert isinstance(head_from_message(b"\xff\xfe"), Unreadable)
     assert isinstance(head_from_message(b'{"stream": 1}'), Unreadable)
     assert head_topic("a/b+c#d") == "heads/a_b_c_d"
+
+
+def test_it_reads_the_journal_only_after_a_commit_and_marks_only_what_it_published(
+    tmp_path: Path,
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite", device_key(), StepClock())
+    fill(journal)
+    queued: list[str] = []
+
+    class Queue:
+        def publish(self, topic: str, payload: bytes, retain: bool) -> None:
+            queued.append(topic)
+
+    heads = ChainHeadPublisher(journal, Queue(), 1.0)  # type: ignore[arg-type]
+    with JournalReader(journal.path) as reader:
+        assert heads.publish_new(reader) == 3
+        marked = journal.outbox.sent_up_to("mqtt-heads")
+        assert heads.publish_new(reader) == 0
+        assert heads.looks == 1  # nothing was committed since: the journal is not read
+
+        journal.append_reading(FRIDGE, Reading("F1-air", T0 + 9 * S, 3.2, Quality.OK))
+        journal.flush()
+        assert heads.publish_new(reader) == 0
+        assert heads.looks == 2
+        # Rows without a head move no mark: a cycle's commits would each write it.
+        assert journal.outbox.sent_up_to("mqtt-heads") == marked
+        assert heads.sent_up_to > marked
+
+        journal.checkpoint(FRIDGE)
+        journal.flush()
+        assert heads.publish_new(reader) == 1
+        assert journal.outbox.sent_up_to("mqtt-heads") == heads.sent_up_to
+    journal.close()
+    assert len(queued) == 4

@@ -1,16 +1,24 @@
 """Every change to the users reaches the signed journal, in order, once, whenever it was made."""
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
-from monitor.journal import Journal, JournalFullError, JournalReader, Record, verify_journal
+from monitor.journal import (
+    Journal,
+    JournalError,
+    JournalFullError,
+    JournalReader,
+    Record,
+    verify_journal,
+)
 from monitor.journal.streams import USERS_STREAM, StreamKind, parse_stream
 from monitor.signature import Signature
-from monitor.users import Role, UserStore
+from monitor.users import Role, UserStore, journaling
 from monitor.users.audit import Change
 from monitor.users.journaling import UserChangeJournal
 from tests.monitor.journal.samples import StepClock, device_key
@@ -162,4 +170,42 @@ async def test_a_busy_user_database_is_tried_again(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        assert copier.last_id == 2
+
+
+def test_the_audit_is_read_again_only_once_the_database_file_changed(
+    store: UserStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Journal(tmp_path / "journal.sqlite", KEY, StepClock()) as journal:
+        copier = UserChangeJournal(store, journal)
+        # A file written long ago: its stamp alone then tells whether it changed.
+        os.utime(store.path, ns=(10**18, 10**18))
+        monkeypatch.setattr(journaling, "RECENT_S", 0.0)
+        copier.look()
+        copier.look()
+        assert copier.reads == 1
+        store.disable(300, "anne", by=SOPHIE)
+        copier.look()
+        assert (copier.reads, copier.last_id) == (2, 3)
+
+        # Written just now: a second change in the stamp's tick would leave it unchanged.
+        monkeypatch.setattr(journaling, "RECENT_S", 1e12)
+        store.disable(400, "sophie", by=SOPHIE)
+        copier.look()
+        copier.look()
+        assert (copier.reads, copier.last_id) == (4, 4)
+
+
+def test_a_look_while_the_journal_cannot_commit_is_made_again(
+    store: UserStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Journal(tmp_path / "journal.sqlite", KEY, StepClock()) as journal:
+        copier = UserChangeJournal(store, journal)
+        os.utime(store.path, ns=(10**18, 10**18))
+        monkeypatch.setattr(journaling, "RECENT_S", 0.0)
+        monkeypatch.setattr(Journal, "last_error", JournalError("disk full"))
+        copier.look()
+        assert copier.last_id == 0
+        monkeypatch.undo()
+        copier.look()
         assert copier.last_id == 2
