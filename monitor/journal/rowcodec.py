@@ -22,6 +22,11 @@ SELECT_RECORD = "SELECT id, stream, seq, ts, kind, probe, value, quality, raw, e
 
 LOST_STREAM = "(unknown stream)"
 _MAX_KEPT = 10_000
+_COLUMNS = frozenset({"probe", "quality", "value", "raw"})
+# Parsed ``extra`` texts kept by a decoder: the equipment tags of readings, a few distinct
+# short texts; an event's or a signature's is read once, and not kept.
+_EXTRAS_KEPT = 64
+_EXTRA_KEPT_CHARS = 100
 Row = tuple[
     int, int, int, int, int | None, float | None, int | None, float | None, str | None, bytes
 ]
@@ -65,6 +70,7 @@ class RowCodec:
         self.streams = Dictionary(db, "streams", "name")
         self.symbols = Dictionary(db, "symbols", "text")
         self._one_text: dict[tuple[str, str], str] = {}
+        self._read_extra: dict[str, dict[str, FieldValue]] = {}
 
     def _extra(self, rest: Fields) -> str:
         # A reading's only other field is its equipment tag, the same text every time: its
@@ -112,7 +118,6 @@ class RowCodec:
         symbols = self.symbols.by_id
         if (  # the common row, decoded without the checks that name what is wrong
             not lost_stream
-            and extra is None
             and type(seq) is int
             and type(ts) is int
             and type(hash_) is bytes
@@ -126,13 +131,15 @@ class RowCodec:
             stream_name, kind_name = self.streams.by_id.get(stream_id), symbols.get(kind_id)
             probe_name = None if probe is None else symbols.get(probe)
             quality_name = None if quality is None else symbols.get(quality)
+            plain = {} if extra is None else self._plain_extra(extra)
             if (
                 stream_name is not None
                 and kind_name is not None
                 and (probe_name is not None or probe is None)
                 and (quality_name is not None or quality is None)
+                and plain is not None
             ):
-                fields: dict[str, FieldValue] = {}
+                fields: dict[str, FieldValue] = dict(plain)
                 if probe_name is not None:
                     fields["probe"] = probe_name
                 if quality_name is not None:
@@ -143,6 +150,31 @@ class RowCodec:
                     fields["raw"] = raw
                 return Record(stream_name, seq, ts, kind_name, fields, hash_)
         return self._decode_checked(row, lost_stream)
+
+    def _plain_extra(self, extra: object) -> dict[str, FieldValue] | None:
+        """The fields of a common row's ``extra`` (a short text is parsed once: a reading's is
+        its equipment tag, the same every time); None when ``_decode_checked`` must say what
+        is wrong with it. Callers copy what it returns."""
+        if type(extra) is not str:
+            return None
+        known = self._read_extra.get(extra)
+        if known is None:
+            try:
+                loaded = json.loads(extra)
+            except ValueError:
+                return None
+            if (
+                not isinstance(loaded, dict)
+                or not all(type(v) in (str, int, float, bool) for v in loaded.values())
+                or not _COLUMNS.isdisjoint(loaded)
+            ):
+                return None
+            if len(extra) <= _EXTRA_KEPT_CHARS:
+                if len(self._read_extra) >= _EXTRAS_KEPT:
+                    self._read_extra.clear()
+                self._read_extra[extra] = loaded
+            return loaded
+        return known
 
     def _decode_checked(self, row: tuple[Any, ...], lost_stream: bool) -> Record | Unreadable:
         ident, stream_id, seq, ts, kind_id, probe, value, quality, raw, extra, hash_ = row

@@ -70,3 +70,18 @@ def test_rows_that_cannot_be_read_say_why() -> None:
     assert isinstance(lost, Record)
     assert lost.stream == LOST_STREAM
     assert lost.fields == {"value": 2.0}
+
+
+def test_a_reading_s_tag_read_again_is_a_fresh_copy_in_the_same_order() -> None:
+    _, rows = codec()
+    stream_id = rows.streams.id_of("enclosure:F1:2026-11-30")
+    fields = {"probe": "F1-air", "quality": "ok", "value": 3.5, "equipment": "F1"}
+    row = (7, *rows.encode(stream_id, 1, 5, "reading", fields, b"h" * 32))  # type: ignore[arg-type]
+    first = rows.decode(row)
+    assert isinstance(first, Record)
+    first.fields["equipment"] = "changed by a caller"
+    again, checked = rows.decode(row), rows._decode_checked(row, False)
+    assert isinstance(again, Record)
+    assert isinstance(checked, Record)
+    assert list(again.fields.items()) == list(checked.fields.items())
+    assert again.fields["equipment"] == "F1"
