@@ -1,6 +1,6 @@
 """Steady-state footprint of ``lactamon run`` on the demo lab at 1x: RSS and CPU of the daemon.
 
-Run on demand: ``.venv/bin/pytest tests/benchmarks/test_demo_footprint.py -s`` (about 90 s).
+Run on demand: ``.venv/bin/pytest tests/benchmarks/test_demo_footprint.py -s`` (about 6 min).
 The lab is the example simulator lab with five more MQTT sensors: 3 Modbus TCP probes read at
 1 Hz and 8 MQTT probes publishing every 10 s (five fridges and three freezers, in every
 payload style), served by ``lactamon-sim`` at 1x through a real Mosquitto on loopback. The
@@ -41,7 +41,9 @@ from tests.monitor.service.lab_settings import EXAMPLE
 pytestmark = pytest.mark.benchmark
 
 WARM_UP_S = 15.0
-WINDOW_S = 60.0
+# Long: the daemon takes some 0.2 s of CPU a minute, counted in 10 ms ticks, and its timers
+# (the re-check every 5 s, the cold commits every 10 s) fall unevenly into a short window.
+WINDOW_S = 300.0
 GOAL_RSS_MB = 80.0
 GOAL_CPU_PERCENT = 2.0
 BIN = Path(sys.executable).parent
@@ -250,7 +252,8 @@ def test_demo_lab_footprint_at_1x(tmp_path: Path, mosquitto: MosquittoBroker) ->
         f"\nlactamon run, demo lab at 1x: {len(modbus)} Modbus TCP probes "
         f"(journaled at {modbus_rate:.2f} Hz each), {len(mqtt)} MQTT probes (one reading per "
         f"{mqtt_period:.1f} s each); window {elapsed:.0f} s after {WARM_UP_S:.0f} s of warm-up"
-        f"\n  daemon CPU {cpu_percent:.2f} % of one core ({cpu1 - cpu0:.2f} s; goal <= "
+        f"\n  daemon CPU {cpu_percent:.2f} % of one core ({cpu1 - cpu0:.2f} s, "
+        f"{(cpu1 - cpu0) / elapsed * 60:.3f} s a minute; goal <= "
         f"{GOAL_CPU_PERCENT:g} %: {'met' if cpu_percent <= GOAL_CPU_PERCENT else 'MISSED'})"
         f"\n  daemon RSS {min(rss_mb):.1f} .. {max(rss_mb):.1f} MB over the window, peak (VmHWM)"
         f" {peak_kb / 1024:.1f} MB (goal <= {GOAL_RSS_MB:g} MB: "
