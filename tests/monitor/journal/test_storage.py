@@ -191,6 +191,18 @@ def test_the_room_left_is_the_smaller_of_the_disk_and_the_size_limit(tmp_path: P
         after = journal.file.space()
     assert after.used_bytes > before.used_bytes
     assert after.room_bytes == limit - after.used_bytes
-    found = os.statvfs(tmp_path)
+    # The disk is shared with whatever else runs: its free space moves between two looks.
     with open_journal(tmp_path / "k.sqlite") as unlimited:
-        assert unlimited.file.space().room_bytes <= found.f_bavail * found.f_frsize
+        free_before = free_bytes(tmp_path)
+        room = unlimited.file.space().room_bytes
+        free_after = free_bytes(tmp_path)
+    low, high = sorted((free_before, free_after))
+    assert low - DISK_DRIFT <= room <= high + DISK_DRIFT
+
+
+DISK_DRIFT = 64 * 1024 * 1024  # what other processes may write or free meanwhile
+
+
+def free_bytes(folder: Path) -> int:
+    found = os.statvfs(folder)
+    return found.f_bavail * found.f_frsize
