@@ -126,7 +126,9 @@ class ModbusPoller:
         """Poll forever; cancel the task to stop (the connection is closed on the way out)."""
         clock = self._clock
         self._tracker.start(clock.now_ns())
-        next_due = [clock.monotonic()] * len(self.groups)
+        # Each group is due at once, then on the beats of its period (``to_beat``).
+        now = clock.monotonic()
+        next_due = [now - now % group.period_s for group in self.groups]
         try:
             while True:
                 for i, group in enumerate(self.groups):

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from monitor.clock import Clock, SystemClock
+from monitor.clock import Clock, SystemClock, to_beat
 from monitor.journal.buffer import BufferState, PendingBuffer
 from monitor.journal.canonical import canonical_bytes, chain_hash, genesis_hash
 from monitor.journal.errors import (
@@ -292,10 +292,10 @@ class Journal:
         return not self.pending
 
     def next_commit_in(self) -> float:
-        """How long the timer may sleep before ``commit_when_due``: ``commit_interval_s``, so
-        an urgent record appended meanwhile waits no longer, or less when the oldest record's
-        cold bound (or a retry) comes sooner."""
-        interval = self.options.commit_interval_s
+        """How long the timer may sleep before ``commit_when_due``: to the next beat of
+        ``commit_interval_s`` (``to_beat``), so an urgent record appended meanwhile waits no
+        longer, or less when the oldest record's cold bound (or a retry) comes sooner."""
+        interval = to_beat(time.monotonic(), self.options.commit_interval_s)
         deadline = self._buffer.cold_deadline(self.options.cold_commit_interval_s)
         if deadline is None:
             return interval

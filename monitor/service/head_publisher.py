@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from drivers.mqtt_publish import MqttPublisher
+from monitor.clock import to_beat
 from monitor.journal import Journal, JournalReader
 from monitor.journal.head_messages import head_message, head_topic
 from monitor.journal.signing import SIGNED_KINDS
@@ -54,7 +56,9 @@ class ChainHeadPublisher:
         with JournalReader(self.journal.path) as reader:
             while True:
                 self.publish_new(reader)
-                await asyncio.sleep(self.interval_s)  # real time, like the commits
+                await asyncio.sleep(
+                    to_beat(time.monotonic(), self.interval_s)
+                )  # real, as commits are
 
     def publish_last(self) -> int:
         """At a clean stop, once the journal signed every head: queue those not yet sent."""

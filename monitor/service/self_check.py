@@ -35,7 +35,7 @@ import logging
 import time
 
 from monitor.alarms import Priority
-from monitor.clock import Clock
+from monitor.clock import Clock, to_beat
 from monitor.journal import DEVICE_STREAM, Journal, JournalError, JournalReader
 from monitor.journal.recheck import Damage, Recheck
 from monitor.journal.session_findings import DAMAGED
@@ -84,7 +84,7 @@ class SelfCheck:
         self.start()
         try:
             while True:
-                await asyncio.sleep(self.step_s)
+                await asyncio.sleep(to_beat(time.monotonic(), self.step_s))
                 self.step()
                 if time.monotonic() - self._saved_at >= SAVE_S:
                     self.save()

@@ -38,6 +38,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from monitor.clock import to_beat
 from monitor.journal import Journal, JournalReader
 from monitor.journal.record import FieldValue
 from monitor.journal.streams import USERS_STREAM
@@ -71,7 +72,7 @@ class UserChangeJournal:
     async def run(self) -> None:
         while True:
             self.look()
-            await asyncio.sleep(self.poll_s)  # real time: people's changes, not the lab's
+            await asyncio.sleep(to_beat(time.monotonic(), self.poll_s))  # real: people's changes
 
     def look(self) -> None:
         """Copy what changed, if the database file changed since everything was copied."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 import pytest
@@ -80,3 +81,25 @@ async def test_each_period_is_kept_on_the_injected_clock() -> None:
     slow = [r.ts for r in sink.for_probe("slow")]
     gaps = [(b - a) / NS_PER_S for a, b in itertools.pairwise(slow)]
     assert all(g == pytest.approx(4.0, abs=0.5) for g in gaps), gaps
+
+
+async def test_after_the_first_poll_each_period_is_polled_on_its_beats() -> None:
+    port = free_port()
+    s = settings_for(
+        modbus_probe("fast", "bus", 1, 0, period_s=1.0),
+        modbus_probe("slow", "bus", 1, 1, period_s=4.0),
+        port=port,
+    )
+    origin, speed = 1_767_225_600 * NS_PER_S, 5.0
+    # Started half a clock second past a beat: polls a whole period apart from there would
+    # all fall half a second off the beats.
+    clock = ScaledClock(speed, origin, real_start=time.monotonic() - 0.5 / speed)
+    sink = CollectingSink()
+    poller = ModbusPoller(s.modbus[0], s.probes, clock, sink)
+    async with ModbusFrontend(s, FakeLab({"fast": 4.0, "slow": -20.0})), polling(poller):
+        await eventually(lambda: count(sink, "slow") >= 3, "three slow polls")
+    for probe, period in (("fast", 1.0), ("slow", 4.0)):
+        at = [(r.ts - origin) / NS_PER_S for r in sink.for_probe(probe)]
+        assert at[0] < period, at  # the first at once
+        # The others just after a multiple of the period (by the request's round trip).
+        assert all(t % period < 0.3 for t in at[1:]), (probe, at)

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.clock import ScaledClock, SystemClock, datetime_to_ns, make_clock, ns_to_datetime
+from monitor.clock import (
+    ScaledClock,
+    SystemClock,
+    datetime_to_ns,
+    make_clock,
+    ns_to_datetime,
+    to_beat,
+)
 
 
 def test_system_clock_is_utc_now() -> None:
@@ -69,3 +76,32 @@ async def test_clocks_given_one_real_start_share_one_timeline() -> None:
 def test_scaled_clock_refuses_bad_real_start(real_start: float) -> None:
     with pytest.raises(ValueError, match="real start"):
         ScaledClock(10, real_start=real_start)
+
+
+@pytest.mark.parametrize(
+    ("now", "period", "expected"),
+    [(12.25, 1.0, 0.75), (12.0, 1.0, 1.0), (7.0, 5.0, 3.0), (3.5, 2.0, 0.5), (0.0, 10.0, 10.0)],
+)
+def test_a_beat_is_the_next_multiple_of_the_period(
+    now: float, period: float, expected: float
+) -> None:
+    assert to_beat(now, period) == pytest.approx(expected)
+
+
+async def test_sleeps_to_the_beat_of_tasks_of_several_periods_end_together() -> None:
+    clock = ScaledClock(speed=4)  # a clock second is a quarter of a real second
+    ends: dict[float, list[float]] = {1.0: [], 2.0: [], 4.0: []}
+
+    async def beating(period: float) -> None:
+        for _ in range(int(4 / period)):
+            await clock.sleep(to_beat(clock.monotonic(), period))
+            ends[period].append(clock.monotonic())
+
+    # Half a second past a beat: a sleep of whole periods from here would end off the beats.
+    await clock.sleep(to_beat(clock.monotonic(), 4.0) + 0.5)
+    await asyncio.gather(*(beating(p) for p in ends))
+    # Each wakes on a multiple of its period, late by the little the event loop takes.
+    for period, times in ends.items():
+        assert all(t % period < 0.4 for t in times), (period, times)
+    assert {round(t) for t in ends[4.0]} <= {round(t) for t in ends[2.0]}
+    assert {round(t) for t in ends[2.0]} <= {round(t) for t in ends[1.0]}

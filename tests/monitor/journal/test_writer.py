@@ -280,3 +280,11 @@ def test_one_flush_signs_each_waiting_stream_once(tmp_path: Path) -> None:
         for stream in streams:
             kinds = [r.kind for r in reader.stream_records(stream)]
             assert kinds == ["door_opened", "checkpoint"], (stream, kinds)
+
+
+def test_the_commit_timer_sleeps_to_the_next_beat_of_the_interval(tmp_path: Path) -> None:
+    with open_journal(tmp_path / "j.sqlite", commit_interval_s=1.0) as journal:
+        journal.flush()
+        assert journal.commit_when_due()  # nothing waits: the timer's next sleep is to a beat
+        wake = time.monotonic() + journal.next_commit_in()
+        assert wake % 1.0 == pytest.approx(0.0, abs=0.01) or wake % 1.0 > 0.99
