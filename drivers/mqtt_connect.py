@@ -17,6 +17,7 @@ from config.links import MqttBroker, MqttTls
 
 # Re-exported: the MQTT loops call it after every call into aiomqtt and import it from here.
 from drivers.cancellation import stop_if_cancelled as stop_if_cancelled
+from drivers.mqtt_beat_client import BeatClient
 from drivers.mqtt_handoff import Handler, handing_queue
 
 
@@ -75,7 +76,7 @@ class MqttConnector:
         ``on_message``: each message is handed to it as it is read (``mqtt_handoff``) and
         ``client.messages`` yields nothing, but still ends when the connection does.
         """
-        return aiomqtt.Client(
+        return BeatClient(
             self.broker.host,
             self.broker.port,
             username=self.broker.username,
