@@ -41,7 +41,7 @@ from tests.monitor.service.lab_settings import EXAMPLE
 pytestmark = pytest.mark.benchmark
 
 WARM_UP_S = 15.0
-# Long: the daemon takes some 0.2 s of CPU a minute, counted in 10 ms ticks, and its timers
+# Long: the daemon takes some 0.15 s of CPU a minute, counted in 10 ms ticks, and its timers
 # (the re-check every 5 s, the cold commits every 10 s) fall unevenly into a short window.
 WINDOW_S = 300.0
 GOAL_RSS_MB = 80.0
