@@ -75,3 +75,16 @@ class Event:
             names = tuple(f.name for f in dataclasses.fields(self) if f.name != "ts")
             _PAYLOAD_NAMES[cls] = names
         return {name: getattr(self, name) for name in names}
+
+
+def event_kinds() -> frozenset[str]:
+    """The kind of every event class defined so far: the records the rules conclude, as
+    against those a driver, a person or the service adds (``monitor.evaluation`` defines
+    them all when it is imported)."""
+    kinds: set[str] = set()
+    todo: list[type[Event]] = [Event]
+    while todo:
+        cls = todo.pop()
+        kinds.add(cls.kind)
+        todo += cls.__subclasses__()
+    return frozenset(kinds)

@@ -4,10 +4,13 @@ Nothing is kept elsewhere. The alarm desk replays the ``alarms`` stream. The oth
 (probe health, bands with their daily figures, heating watchers) take back the last
 ``machine_state`` record, then the records that follow it are replayed through the same
 ``Evaluators`` methods the live pipeline uses, in the order they were written: readings are
-fed, and every other record of an equipment or cycle stream is a tick at its time (each
-conclusion a tick drew is on record at that tick's time, so the replay draws it again at
-the same moment). A cycle in progress is rebuilt from its own stream by feeding its
-readings to a machine opened as at its start.
+fed, and each conclusion of the rules in an equipment or cycle stream is a tick at its time
+(each conclusion a tick drew is on record at that tick's time, so the replay draws it again
+at the same moment). The other records there (a probe's availability, a signature, a
+resumed cycle) are no tick: the live machines were not ticked at them, and what the replay
+drew there would be on record nowhere, a closed day or an excursion's alarm lost for good
+when the process died before its next tick. A cycle in progress is rebuilt from its own
+stream by feeding its readings to a machine opened as at its start.
 
 What the replay concludes is on record already and is not written again. What happens next
 is live: a condition restored as active clears once fresh readings show that it ended, and
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from monitor.clock import NS_PER_S
+from monitor.evaluation.event_base import event_kinds
 from monitor.journal import JournalReader, Record, reading_from_record
 from monitor.journal.streams import DEVICE_STREAM, StreamKind, parse_stream
 from monitor.service.clock_watch import STEP_S, ClockStep
@@ -109,6 +113,7 @@ def _sealed(reader: JournalReader, cycle: str) -> bool:
 
 def _replay(pipeline: Pipeline, reader: JournalReader, after: int) -> int:
     machines = pipeline.machines
+    concluded = event_kinds()
     replayed = 0
     while True:
         batch, after_next = reader.scan_after(after, _BATCH)
@@ -117,7 +122,8 @@ def _replay(pipeline: Pipeline, reader: JournalReader, after: int) -> int:
             if record.kind == "reading":
                 machines.feed(reading_from_record(record))
             elif parsed.kind in _TICKING:
-                machines.tick(record.ts)
+                if record.kind in concluded:
+                    machines.tick(record.ts)
                 _gate_watcher(pipeline, parsed.kind, parsed.subject, record)
             replayed += 1
         if after_next <= after:

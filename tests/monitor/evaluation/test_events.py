@@ -11,7 +11,7 @@ import pytest
 
 from monitor.evaluation import cold_chain_events, daily, events
 from monitor.evaluation.daily import DailySummary, DaySummarised
-from monitor.evaluation.event_base import Effect, Event, Severity
+from monitor.evaluation.event_base import Effect, Event, Severity, event_kinds
 from monitor.evaluation.verdict import CycleMetrics, CycleVerdict, Outcome
 
 METRICS = CycleMetrics(1.0, 2.0, 3.0, 58.1, 60.2, 4.0, 1, 0, 5.0)
@@ -151,3 +151,10 @@ def test_the_highest_priority_goes_to_what_endangers_milk() -> None:
 
     critical = {c.condition for c in concrete_events() if c.priority is Priority.CRITICAL}
     assert critical == {"band", "cycle_failed", "hold_interrupted", "fault"}
+
+
+def test_event_kinds_names_every_kind_the_rules_conclude_and_nothing_else() -> None:
+    kinds = event_kinds()
+    assert {cls.kind for cls in concrete_events()} <= kinds
+    assert kinds - {cls.kind for cls in concrete_events()} <= {"event", events.CycleClosed.kind}
+    assert "probe_availability" not in kinds
