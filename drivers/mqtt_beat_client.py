@@ -11,13 +11,10 @@ running it, so an upgrade that renames it is seen rather than silently undoing t
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import aiomqtt
 import paho.mqtt.client as mqtt
 
-from monitor.clock import to_beat
+from monitor.clock import sleep_to_beat
 
 MISC_EVERY_S = 1.0  # aiomqtt's period, kept: paho's keepalive needs no more, and no less
 
@@ -26,5 +23,5 @@ class BeatClient(aiomqtt.Client):
     """``aiomqtt.Client`` with its housekeeping on the one-second beats."""
 
     async def _misc_loop(self) -> None:
-        while self._client.loop_misc() == mqtt.MQTT_ERR_SUCCESS:  # noqa: ASYNC110 (a period)
-            await asyncio.sleep(to_beat(time.monotonic(), MISC_EVERY_S))
+        while self._client.loop_misc() == mqtt.MQTT_ERR_SUCCESS:
+            await sleep_to_beat(MISC_EVERY_S)

@@ -34,7 +34,7 @@ from drivers.backoff import Backoff
 from drivers.cancellation import settled, stop_if_cancelled
 from drivers.mqtt_connect import MqttConnector
 from drivers.sink import Watermark
-from monitor.clock import NS_PER_S, Clock, to_beat
+from monitor.clock import NS_PER_S, Clock, sleep_to_beat
 
 WATERMARK_EVERY_S = 1.0  # clock seconds between markers, at the most
 MARKERS_PER_STALE = 3  # markers within the shortest stale limit of the link's probes
@@ -198,7 +198,7 @@ async def _markers(
         oldest = ledger.oldest_outstanding_ns()
         late = oldest is not None and oldest < clock.now_ns() - every_s * NS_PER_S
         if not late:
-            await clock.sleep(to_beat(clock.monotonic(), every_s))
+            await sleep_to_beat(every_s, clock)
         await asyncio.sleep(MIN_GAP_REAL_S - (time.monotonic() - started))
         if not (said or ledger.working) and time.monotonic() - since >= not_echoed_s:
             said = True

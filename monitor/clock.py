@@ -51,6 +51,16 @@ def to_beat(now: float, period_s: float) -> float:
     return period_s - now % period_s
 
 
+async def sleep_to_beat(period_s: float, clock: Clock | None = None) -> None:
+    """Sleep to the next beat of ``period_s`` (``to_beat``): on ``clock``'s monotonic time, or
+    on real time for the tasks that run in real seconds whatever the clock (the commits, the
+    chain heads, the users' copier, the journal's watch and re-check, the watchdog)."""
+    if clock is None:
+        await asyncio.sleep(to_beat(time.monotonic(), period_s))
+    else:
+        await clock.sleep(to_beat(clock.monotonic(), period_s))
+
+
 def ns_to_datetime(ts_ns: int) -> datetime:
     """A UTC ``datetime`` for a nanosecond stamp (microsecond precision, for display)."""
     return _EPOCH + timedelta(microseconds=ts_ns // 1_000)

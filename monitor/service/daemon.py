@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from drivers.mqtt_subscriber import MqttSubscriber
 from drivers.sink import AvailabilityChange, Watermark
 from monitor.alarms import AlarmManager, Priority
 from monitor.api.server import ApiServer
-from monitor.clock import NS_PER_S, Clock, ScaledClock, to_beat
+from monitor.clock import NS_PER_S, Clock, ScaledClock, sleep_to_beat
 from monitor.influx.factory import create_writer
 from monitor.influx.tags import StreamLots, tagger_from_settings
 from monitor.journal import DEVICE_STREAM, Journal, JournalOptions, JournalReader, load_key_file
@@ -273,7 +272,7 @@ class Daemon:
         watch = ClockWatch()
         accelerated = isinstance(self.clock, ScaledClock)
         while True:
-            await self.clock.sleep(to_beat(self.clock.monotonic(), TICK_S))
+            await sleep_to_beat(TICK_S, self.clock)
             now = self.clock.now_ns()
             # An accelerated clock derives its wall time from the monotonic one: it cannot step.
             step = None if accelerated else watch.check(now, self.clock.monotonic())
@@ -289,5 +288,5 @@ class Daemon:
     async def _watchdog(self) -> None:
         assert self.systemd.watchdog_s is not None
         while True:
-            await asyncio.sleep(to_beat(time.monotonic(), self.systemd.watchdog_s / 3))
+            await sleep_to_beat(self.systemd.watchdog_s / 3)
             self.systemd.watchdog()

@@ -18,12 +18,10 @@ last head, a few minutes of them (a stream is signed every ``checkpoint_every_s`
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
 from drivers.mqtt_publish import MqttPublisher
-from monitor.clock import to_beat
+from monitor.clock import sleep_to_beat
 from monitor.journal import Journal, JournalReader
 from monitor.journal.head_messages import head_message, head_topic
 from monitor.journal.signing import SIGNED_KINDS
@@ -56,9 +54,7 @@ class ChainHeadPublisher:
         with JournalReader(self.journal.path) as reader:
             while True:
                 self.publish_new(reader)
-                await asyncio.sleep(
-                    to_beat(time.monotonic(), self.interval_s)
-                )  # real, as commits are
+                await sleep_to_beat(self.interval_s)  # real time, like the commits
 
     def publish_last(self) -> int:
         """At a clean stop, once the journal signed every head: queue those not yet sent."""

@@ -28,12 +28,10 @@ at the stop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
 from monitor.alarms import Priority
-from monitor.clock import Clock, to_beat
+from monitor.clock import Clock, sleep_to_beat
 from monitor.journal import Journal, JournalError
 from monitor.service.alarm_desk import AlarmDesk
 
@@ -59,7 +57,7 @@ class JournalWatch:
     async def run(self) -> None:
         while True:
             self.check()
-            await asyncio.sleep(to_beat(time.monotonic(), self.check_s))
+            await sleep_to_beat(self.check_s)
 
     def check(self) -> None:
         """One look at the file; a problem is rescued and alarmed, a restored alarm cleared."""

@@ -29,13 +29,12 @@ noted and shown in the status, not raised over that alarm's text.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
 
 from monitor.alarms import Priority
-from monitor.clock import Clock, to_beat
+from monitor.clock import Clock, sleep_to_beat
 from monitor.journal import DEVICE_STREAM, Journal, JournalError, JournalReader
 from monitor.journal.recheck import Damage, Recheck
 from monitor.journal.session_findings import DAMAGED
@@ -84,7 +83,7 @@ class SelfCheck:
         self.start()
         try:
             while True:
-                await asyncio.sleep(to_beat(time.monotonic(), self.step_s))
+                await sleep_to_beat(self.step_s)
                 self.step()
                 if time.monotonic() - self._saved_at >= SAVE_S:
                     self.save()

@@ -32,13 +32,12 @@ the same tick of the file system's clock leaves the stamp as it was.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import time
 from pathlib import Path
 
-from monitor.clock import to_beat
+from monitor.clock import sleep_to_beat
 from monitor.journal import Journal, JournalReader
 from monitor.journal.record import FieldValue
 from monitor.journal.streams import USERS_STREAM
@@ -72,7 +71,7 @@ class UserChangeJournal:
     async def run(self) -> None:
         while True:
             self.look()
-            await asyncio.sleep(to_beat(time.monotonic(), self.poll_s))  # real: people's changes
+            await sleep_to_beat(self.poll_s)  # real time: people's changes, not the lab's
 
     def look(self) -> None:
         """Copy what changed, if the database file changed since everything was copied."""

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from monitor.clock import to_beat
+from monitor.clock import sleep_to_beat
 from monitor.errors import NotFound
 from monitor.journal import JournalError, JournalReader
 from monitor.journal.journal_kinds import SEAL
@@ -68,7 +68,7 @@ class ViewWarmer:
             if start_round_at is not None and loop.time() >= start_round_at:
                 start_round_at = None
                 await self._start_round()
-            await asyncio.sleep(to_beat(loop.time(), WATCH_S))
+            await sleep_to_beat(WATCH_S)
 
     async def _start_round(self) -> None:
         running = {c.stream for c in self.service.pipeline.cycles.values()}

@@ -12,6 +12,7 @@ from monitor.clock import (
     datetime_to_ns,
     make_clock,
     ns_to_datetime,
+    sleep_to_beat,
     to_beat,
 )
 
@@ -94,7 +95,7 @@ async def test_sleeps_to_the_beat_of_tasks_of_several_periods_end_together() -> 
 
     async def beating(period: float) -> None:
         for _ in range(int(4 / period)):
-            await clock.sleep(to_beat(clock.monotonic(), period))
+            await sleep_to_beat(period, clock)
             ends[period].append(clock.monotonic())
 
     # Half a second past a beat: a sleep of whole periods from here would end off the beats.
@@ -105,3 +106,10 @@ async def test_sleeps_to_the_beat_of_tasks_of_several_periods_end_together() -> 
         assert all(t % period < 0.4 for t in times), (period, times)
     assert {round(t) for t in ends[4.0]} <= {round(t) for t in ends[2.0]}
     assert {round(t) for t in ends[2.0]} <= {round(t) for t in ends[1.0]}
+
+
+async def test_without_a_clock_the_sleep_ends_on_a_beat_of_real_time() -> None:
+    await asyncio.sleep(to_beat(time.monotonic(), 0.2) + 0.13)  # off the beats
+    for _ in range(3):
+        await sleep_to_beat(0.2)
+        assert time.monotonic() % 0.2 < 0.1  # late by the little the event loop takes
